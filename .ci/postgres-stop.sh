@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Stop the throwaway test cluster started by .ci/postgres.sh (idempotent).
+set -euo pipefail
+
+PG_BIN=/usr/lib/postgresql/15/bin
+PG_DATA=${REPO_PG_DATA:-/tmp/repo-db-pg15}
+
+log() { echo "[postgres] $*" >&2; }
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+cd /
+
+if [ -f "$PG_DATA/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
+  log "stopping server ($PG_DATA)"
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 60 stop >/dev/null
+  log "stopped"
+else
+  log "server not running ($PG_DATA)"
+fi

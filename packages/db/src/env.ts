@@ -1,0 +1,66 @@
+import path from "node:path";
+import { config as loadDotenv } from "dotenv";
+import { z } from "zod";
+import { defaultEmbeddedDataDir, repoRoot } from "./paths";
+
+// The one place that reads process.env. Values from the shell win over the root .env file.
+loadDotenv({ path: path.join(repoRoot, ".env"), quiet: true });
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^postgres(ql)?:\/\//.test(value), {
+    message: "must be a postgres:// or postgresql:// URL",
+  });
+
+const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), postgresUrl.optional());
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0"])
+    .default(fallback ? "true" : "false")
+    .transform((v) => v === "true" || v === "1");
+
+const envSchema = z.object({
+  /** Owner connection (migrations, seeds). Unset: the embedded PGlite database. */
+  DATABASE_URL: optionalUrl,
+  /** Where the embedded database keeps its files. */
+  PGLITE_DATA_DIR: z.string().trim().min(1).default(defaultEmbeddedDataDir),
+  /** A server whose superuser may create databases: tests clone one database per test file. */
+  TEST_DATABASE_URL: optionalUrl,
+  /** Set by the Docker global setup so reports say where the server came from. */
+  TEST_DATABASE_PROVIDER: z.enum(["server", "docker"]).default("server"),
+  DB_POOL_MAX: positiveInt(10),
+  DB_IDLE_TIMEOUT_SECONDS: positiveInt(20),
+  DB_CONNECT_TIMEOUT_SECONDS: positiveInt(10),
+  /** Set false behind a transaction-mode pooler (PgBouncer, Supavisor): it cannot keep prepared statements. */
+  DB_PREPARED_STATEMENTS: booleanFlag(true),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** A configuration error: every invalid variable in one message. */
+export class EnvError extends Error {
+  override readonly name = "EnvError";
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map(
+    (issue) => `  ${issue.path.join(".")}: ${issue.message}`,
+  );
+  throw new EnvError(
+    `Invalid database configuration (fix these in your shell or in ${path.join(repoRoot, ".env")}):\n${problems.join("\n")}`,
+  );
+}
+
+let cached: Env | undefined;
+
+/** The validated environment, parsed once. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,54 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const journalSchema = z.object({
+  entries: z.array(
+    z.object({
+      idx: z.number().int(),
+      when: z.number().int(),
+      tag: z.string().min(1),
+      breakpoints: z.boolean(),
+    }),
+  ),
+});
+
+/** One migration as the code has it: a journal entry and its SQL file. */
+export interface JournalMigration {
+  /** e.g. "0002_initial_schema" (the file is `<tag>.sql`). */
+  readonly tag: string;
+  /** The journal's `when`: drizzle stores it as created_at of the applied row. */
+  readonly when: number;
+  /** sha256 hex of the file, exactly as drizzle's migrator stores it. */
+  readonly hash: string;
+}
+
+/** Reads meta/_journal.json and hashes each file; throws naming what is missing or malformed. */
+export function readJournal(migrationsFolder: string): JournalMigration[] {
+  const journalPath = path.join(migrationsFolder, "meta/_journal.json");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(journalPath, "utf8"));
+  } catch (error) {
+    throw new Error(
+      `Cannot read ${journalPath} (${(error as Error).message}). Run \`pnpm db:generate\` to create it; never edit it by hand.`,
+    );
+  }
+  const journal = journalSchema.safeParse(raw);
+  if (!journal.success) {
+    throw new Error(`${journalPath} is not a drizzle-kit journal: ${journal.error.message}`);
+  }
+  return journal.data.entries.map((entry) => {
+    const file = path.join(migrationsFolder, `${entry.tag}.sql`);
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      throw new Error(
+        `The journal lists ${entry.tag} but ${file} is missing. Restore the file from git, or remove the entry with \`pnpm exec drizzle-kit drop\`.`,
+      );
+    }
+    return { tag: entry.tag, when: entry.when, hash: createHash("sha256").update(text).digest("hex") };
+  });
+}

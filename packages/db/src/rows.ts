@@ -1,0 +1,14 @@
+import type { SQL } from "drizzle-orm";
+import type { Database, Transaction } from "./client";
+
+/**
+ * Runs raw SQL and returns its rows. postgres.js answers `execute` with an array and PGlite
+ * with `{ rows }`; this is the one place that knows.
+ */
+export async function rows<T extends Record<string, unknown>>(
+  db: Database | Transaction,
+  query: SQL,
+): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}

@@ -1,0 +1,93 @@
+import { sql } from "drizzle-orm";
+import { jsonb, pgPolicy, pgRole, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+
+/**
+ * The role every tenant query runs as (inside withTenantContext). Created by migration
+ * 0000 (NOLOGIN, NOBYPASSRLS), so drizzle-kit must not try to create it: `.existing()`.
+ */
+export const authenticatedRole = pgRole("authenticated").existing();
+
+/** The setting tenant policies compare against; set per transaction, never per session. */
+export const TENANT_SETTING = "app.current_organization_id";
+
+const timestamps = {
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" })
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date()),
+};
+
+/**
+ * A text primary key (Better Auth ids are not uuids, so every id column is text). Rows we
+ * create get a random uuid; rows from Better Auth bring their own id.
+ */
+export const primaryId = () =>
+  text("id")
+    .primaryKey()
+    .$defaultFn(() => crypto.randomUUID());
+
+/** Columns of a global (non-tenant) table. */
+export const baseColumns = { ...timestamps };
+
+/**
+ * The tenant. It lives here, beside tenantColumns whose foreign key points at it, so that
+ * schema files never import each other in a cycle; its relations are in auth.ts.
+ * Global: an organization row is the tenant itself (see packages/db/CLAUDE.md).
+ */
+export const organization = pgTable("organization", {
+  id: primaryId(),
+  name: text("name").notNull(),
+  slug: text("slug").notNull().unique(),
+  logo: text("logo"),
+  metadata: jsonb("metadata").$type<Record<string, unknown>>(),
+  ...baseColumns,
+});
+
+/**
+ * Columns of a tenant-scoped table. Deleting an organization deletes its data: a tenant row
+ * never outlives its tenant.
+ */
+export const tenantColumns = {
+  organizationId: text("organization_id")
+    .notNull()
+    .references(() => organization.id, { onDelete: "cascade" }),
+  ...timestamps,
+};
+
+/**
+ * The four CRUD policies of a tenant table, for the `authenticated` role. The column is
+ * required (no default) because a wrong default is a silent breach. The setting is read
+ * through a sub-select so Postgres evaluates it once per statement (an InitPlan), not per
+ * row; an unset or blank setting matches no row, so a missing context fails closed.
+ */
+export function tenantPolicies(tableName: string, column: string) {
+  const matchesTenant = sql`${sql.identifier(column)} = (select current_setting(${sql.raw(`'${TENANT_SETTING}'`)}, true))`;
+  return [
+    pgPolicy(`${tableName}_tenant_select`, {
+      as: "permissive",
+      for: "select",
+      to: authenticatedRole,
+      using: matchesTenant,
+    }),
+    pgPolicy(`${tableName}_tenant_insert`, {
+      as: "permissive",
+      for: "insert",
+      to: authenticatedRole,
+      withCheck: matchesTenant,
+    }),
+    pgPolicy(`${tableName}_tenant_update`, {
+      as: "permissive",
+      for: "update",
+      to: authenticatedRole,
+      using: matchesTenant,
+      withCheck: matchesTenant,
+    }),
+    pgPolicy(`${tableName}_tenant_delete`, {
+      as: "permissive",
+      for: "delete",
+      to: authenticatedRole,
+      using: matchesTenant,
+    }),
+  ];
+}

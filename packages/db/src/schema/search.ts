@@ -1,0 +1,74 @@
+import { type SQL, sql } from "drizzle-orm";
+import {
+  customType,
+  halfvec,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+import { user } from "./auth";
+import { primaryId, tenantColumns, tenantPolicies } from "./base";
+import { documentStatus } from "./enums";
+
+/** Dimensions of every stored embedding (halfvec: 2 bytes a dimension, HNSW up to 4,000). */
+export const EMBEDDING_DIMENSIONS = 1536;
+
+/** Postgres tsvector; drizzle has no built-in type for it. Read-only here (generated). */
+const tsvector = customType<{ data: string }>({
+  dataType: () => "tsvector",
+});
+
+export const document = pgTable(
+  "document",
+  {
+    id: primaryId(),
+    ...tenantColumns,
+    createdById: text("created_by_id").references(() => user.id, { onDelete: "set null" }),
+    title: text("title").notNull(),
+    sourceUri: text("source_uri"),
+    mimeType: text("mime_type").notNull().default("text/plain"),
+    content: text("content").notNull(),
+    status: documentStatus("status").notNull().default("pending"),
+    metadata: jsonb("metadata").$type<Record<string, unknown>>(),
+  },
+  (table) => [
+    ...tenantPolicies("document", "organization_id"),
+    index("document_organizationId_createdAt_idx").on(table.organizationId, table.createdAt),
+    index("document_createdById_idx").on(table.createdById),
+  ],
+).enableRLS();
+
+export const documentChunk = pgTable(
+  "document_chunk",
+  {
+    id: primaryId(),
+    ...tenantColumns,
+    // Chunks are derived data: they go with their document.
+    documentId: text("document_id")
+      .notNull()
+      .references(() => document.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    content: text("content").notNull(),
+    tokenCount: integer("token_count"),
+    embedding: halfvec("embedding", { dimensions: EMBEDDING_DIMENSIONS }),
+    searchVector: tsvector("search_vector").generatedAlwaysAs(
+      (): SQL => sql`to_tsvector('english', ${documentChunk.content})`,
+    ),
+  },
+  (table) => [
+    ...tenantPolicies("document_chunk", "organization_id"),
+    index("document_chunk_organizationId_idx").on(table.organizationId),
+    // Leading column document_id also serves the foreign key.
+    uniqueIndex("document_chunk_documentId_position_idx").on(table.documentId, table.position),
+    index("document_chunk_embedding_idx").using("hnsw", table.embedding.op("halfvec_cosine_ops")),
+    index("document_chunk_searchVector_idx").using("gin", table.searchVector),
+  ],
+).enableRLS();
+
+export type Document = typeof document.$inferSelect;
+export type NewDocument = typeof document.$inferInsert;
+export type DocumentChunk = typeof documentChunk.$inferSelect;
+export type NewDocumentChunk = typeof documentChunk.$inferInsert;

@@ -1,0 +1,47 @@
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { createDatabase, openPglite } from "../client";
+import { migrate } from "../migrator";
+import { migrationsFingerprint } from "./fingerprint";
+import type { TestDatabase } from "./types";
+
+const snapshotDir = path.join(os.tmpdir(), "repo-db-test");
+
+/**
+ * Migrates an in-memory PGlite once and keeps its data dir as a tarball in the temp dir,
+ * keyed by the migrations' fingerprint; every test database is loaded from it.
+ */
+async function snapshot(): Promise<Blob> {
+  const file = path.join(snapshotDir, `pglite-${migrationsFingerprint()}.tar`);
+  try {
+    return new Blob([await readFile(file)]);
+  } catch {
+    // Not built yet (or being built by another worker: both build, the rename is atomic).
+  }
+  const pglite = openPglite();
+  const handle = createDatabase({ pglite });
+  try {
+    await migrate({ db: handle.db });
+    const tarball = await pglite.dumpDataDir("none");
+    await mkdir(snapshotDir, { recursive: true });
+    const partial = `${file}.${process.pid}.partial`;
+    await writeFile(partial, new Uint8Array(await tarball.arrayBuffer()));
+    await rename(partial, file);
+    return tarball;
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function createEmbeddedTestDatabase(): Promise<TestDatabase> {
+  const pglite = openPglite({ loadDataDir: await snapshot() });
+  await pglite.waitReady;
+  const handle = createDatabase({ pglite });
+  return {
+    provider: "embedded",
+    db: handle.db,
+    url: undefined,
+    dispose: () => handle.close(),
+  };
+}

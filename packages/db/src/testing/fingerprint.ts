@@ -1,0 +1,13 @@
+import { createHash } from "node:crypto";
+import { readJournal } from "../migrator";
+import { migrationsFolder } from "../paths";
+
+/**
+ * Identifies the migrations a template or snapshot was built from: any edit to a migration
+ * gives a new name, so a stale template is never reused.
+ */
+export function migrationsFingerprint(folder = migrationsFolder): string {
+  const hash = createHash("sha256");
+  for (const migration of readJournal(folder)) hash.update(`${migration.tag}:${migration.hash}\n`);
+  return hash.digest("hex").slice(0, 12);
+}

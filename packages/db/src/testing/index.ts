@@ -1,0 +1,22 @@
+import { env } from "../env";
+import { createEmbeddedTestDatabase } from "./embedded";
+import { createServerTestDatabase } from "./server";
+import type { TestDatabase } from "./types";
+
+export { startDockerTestServer } from "./docker";
+export { migrationsFingerprint } from "./fingerprint";
+export type { TestDatabase, TestDatabaseProvider } from "./types";
+
+/**
+ * One test file's isolated, fully migrated database. Providers, in order: TEST_DATABASE_URL
+ * (a real server; a Docker container started by `startDockerTestServer` sets it too), then
+ * embedded PGlite. Call `dispose()` in afterAll.
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const { TEST_DATABASE_URL, TEST_DATABASE_PROVIDER } = env();
+  if (TEST_DATABASE_URL) {
+    return createServerTestDatabase(TEST_DATABASE_URL, TEST_DATABASE_PROVIDER);
+  }
+  return createEmbeddedTestDatabase();
+}
+export { rootCause } from "../errors";

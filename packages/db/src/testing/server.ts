@@ -1,0 +1,95 @@
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { createDatabase } from "../client";
+import { migrate } from "../migrator";
+import { migrationsFingerprint } from "./fingerprint";
+import type { TestDatabase, TestDatabaseProvider } from "./types";
+
+const TEMPLATE_PREFIX = "repo_test_tpl_";
+const DATABASE_PREFIX = "repo_test_";
+// Serializes template builds across test workers and concurrent runs on one server.
+// An arbitrary constant: 'repo' test template, as an int8 advisory lock key.
+const TEMPLATE_LOCK_KEY = 7_263_840_112;
+
+function withDatabase(url: string, database: string): string {
+  const next = new URL(url);
+  next.pathname = `/${database}`;
+  return next.toString();
+}
+
+function adminClient(url: string) {
+  return postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+}
+
+/**
+ * Makes sure a migrated template database for the current migrations exists (built under an
+ * advisory lock, published by rename so nobody clones a half-built one) and returns its name.
+ */
+async function ensureTemplate(url: string): Promise<string> {
+  const template = `${TEMPLATE_PREFIX}${migrationsFingerprint()}`;
+  const admin = adminClient(url);
+  try {
+    await admin`select pg_advisory_lock(${TEMPLATE_LOCK_KEY})`;
+    const [existing] = await admin`select 1 from pg_database where datname = ${template}`;
+    if (existing) return template;
+
+    // Templates of other migrations are stale: drop them when nobody is cloning them.
+    const stale = await admin`select datname from pg_database where datname like ${`${TEMPLATE_PREFIX}%`}`;
+    for (const { datname } of stale) {
+      await admin`drop database if exists ${admin(datname)}`.catch(() => {});
+    }
+
+    const building = `${template}_building`;
+    await admin`drop database if exists ${admin(building)}`;
+    await admin`create database ${admin(building)}`;
+    const handle = createDatabase({ url: withDatabase(url, building), max: 1 });
+    try {
+      await migrate({ db: handle.db });
+    } finally {
+      await handle.close();
+    }
+    await admin`alter database ${admin(building)} rename to ${admin(template)}`;
+    return template;
+  } finally {
+    await admin`select pg_advisory_unlock(${TEMPLATE_LOCK_KEY})`.catch(() => {});
+    await admin.end({ timeout: 5 });
+  }
+}
+
+const templates = new Map<string, Promise<string>>();
+
+/** A fresh database cloned from the migrated template: one CREATE DATABASE, no migrations. */
+export async function createServerTestDatabase(
+  url: string,
+  provider: TestDatabaseProvider = "server",
+): Promise<TestDatabase> {
+  let template = templates.get(url);
+  if (!template) {
+    template = ensureTemplate(url);
+    templates.set(url, template);
+  }
+  const templateName = await template;
+  const name = `${DATABASE_PREFIX}${process.pid}_${randomBytes(4).toString("hex")}`;
+  const admin = adminClient(url);
+  try {
+    await admin`create database ${admin(name)} template ${admin(templateName)}`;
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+  const databaseUrl = withDatabase(url, name);
+  const handle = createDatabase({ url: databaseUrl, max: 4 });
+  return {
+    provider,
+    db: handle.db,
+    url: databaseUrl,
+    dispose: async () => {
+      await handle.close();
+      const cleanup = adminClient(url);
+      try {
+        await cleanup`drop database if exists ${cleanup(name)} with (force)`;
+      } finally {
+        await cleanup.end({ timeout: 5 });
+      }
+    },
+  };
+}

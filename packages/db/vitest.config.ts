@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["src/**/*.test.ts"],
+    // Starts a pgvector container when Docker is reachable and TEST_DATABASE_URL is unset.
+    globalSetup: ["./src/testing/global-setup.ts"],
+    // Each file gets its own database; PGlite start-up and CREATE DATABASE are the slow parts.
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    // The JSON report is what .ci/run counts.
+    reporters: ["default", "json"],
+    outputFile: { json: ".test-results/vitest.json" },
+  },
+});
