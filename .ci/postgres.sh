@@ -57,9 +57,10 @@ apt_install() {
 
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'; }
 
-# Serialise concurrent invocations (parallel CI jobs).
+# Serialise concurrent invocations (parallel CI jobs). fd 9 must not leak into
+# the server (see pg_ctl below), or the lock would be held for its lifetime.
 exec 9>"${PG_DATA}.lock"
-flock 9
+flock -w 300 9 || die "timed out waiting for ${PG_DATA}.lock"
 
 # --- 1. PostgreSQL server binaries -----------------------------------------
 if [ ! -x "$PG_BIN/initdb" ]; then
@@ -142,7 +143,7 @@ EOF
   touch "$PG_LOG"
   is_root && chown postgres:postgres "$PG_LOG"
   log "starting server on $PG_HOST:$PG_PORT (log: $PG_LOG)"
-  if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start >/dev/null; then
+  if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start >/dev/null 9>&-; then
     tail -n 20 "$PG_LOG" >&2 || true
     die "pg_ctl start failed"
   fi
