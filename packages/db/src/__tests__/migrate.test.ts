@@ -1,0 +1,111 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatabase } from "../client";
+import { MigrationError, migrate, readJournal } from "../migrator";
+import { packageRoot } from "../paths";
+import { createTestDatabase, type TestDatabase } from "../testing";
+
+const journal = readJournal(path.join(packageRoot, "src/migrations"));
+const first = journal[0]!;
+const count = journal.length;
+
+describe("migrate()", () => {
+  let testDb: TestDatabase;
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+  });
+  afterAll(() => testDb?.dispose());
+
+  it("can run on a migrated database and apply nothing", async () => {
+    const lines: string[] = [];
+    const result = await migrate({ db: testDb.db, log: (line) => lines.push(line) });
+    expect(result.ran).toEqual([]);
+    expect(lines).toEqual([`Migration state: ${count} applied, ${count} expected, 0 pending`]);
+  });
+
+  it("cannot run when a migration's row is missing but newer ones are recorded", async () => {
+    await testDb.db.execute(sql`delete from drizzle.__drizzle_migrations where created_at = ${first.when}`);
+    const lines: string[] = [];
+    const error = await migrate({ db: testDb.db, log: (line) => lines.push(line) }).catch((e) => e);
+    expect(error).toBeInstanceOf(MigrationError);
+    expect(error.code).toBe("skipped_migration");
+    expect(error.message).toContain(`Migration ${first.tag} is not recorded in drizzle.__drizzle_migrations`);
+    expect(lines).toEqual([`Migration state: ${count - 1} applied, ${count} expected, 1 pending`]);
+    // The fix the message gives works.
+    await testDb.db.execute(
+      sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${first.hash}, ${first.when})`,
+    );
+    expect((await migrate({ db: testDb.db })).after.pending).toEqual([]);
+  });
+
+  it("cannot run when the database has migrations the journal does not list", async () => {
+    await testDb.db.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('feed', 99999999999999)`);
+    const error = await migrate({ db: testDb.db }).catch((e) => e);
+    expect(error).toBeInstanceOf(MigrationError);
+    expect(error.code).toBe("database_ahead");
+    expect(error.message).toContain("ahead of this code");
+    await testDb.db.execute(sql`delete from drizzle.__drizzle_migrations where created_at = 99999999999999`);
+  });
+});
+
+const run = promisify(execFile);
+const tsx = path.join(packageRoot, "node_modules/.bin/tsx");
+
+/** `pnpm db:migrate` as a user runs it: the CLI in its own process, exit code and output. */
+async function migrateCli(env: Record<string, string | undefined>) {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: undefined, ...env };
+  for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
+  try {
+    const { stdout, stderr } = await run(tsx, ["src/bin/migrate.ts"], { cwd: packageRoot, env: childEnv });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, output: failed.stdout + failed.stderr };
+  }
+}
+
+describe("pnpm db:migrate (the CLI)", () => {
+  let dataDir: string;
+  let testDb: TestDatabase;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), "repo-db-cli-"));
+    testDb = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await testDb?.dispose();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  // On the server provider the CLI migrates this file's database; on embedded, a fresh data dir.
+  const target = () => (testDb.url ? { DATABASE_URL: testDb.url } : { PGLITE_DATA_DIR: dataDir });
+
+  /** Deletes the first migration's row through the same target the CLI uses. */
+  async function deleteFirstRow() {
+    const handle = createDatabase(testDb.url ? { url: testDb.url, max: 1 } : { dataDir });
+    try {
+      await handle.db.execute(sql`delete from drizzle.__drizzle_migrations where created_at = ${first.when}`);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  it("can run twice: the second run reports nothing pending and exits 0", async () => {
+    await migrateCli(target());
+    const second = await migrateCli(target());
+    expect(second.output).toContain(`Migration state: ${count} applied, ${count} expected, 0 pending`);
+    expect(second.code).toBe(0);
+  }, 60_000);
+
+  it("exits non-zero naming the mismatch when a row was deleted from drizzle.__drizzle_migrations", async () => {
+    await deleteFirstRow();
+    const result = await migrateCli(target());
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain(`Migration state: ${count - 1} applied, ${count} expected, 1 pending`);
+    expect(result.output).toContain(`Migration refused: Migration ${first.tag} is not recorded`);
+  }, 60_000);
+});

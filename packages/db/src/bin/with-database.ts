@@ -1,0 +1,39 @@
+// Runs a command (drizzle-kit push / studio) against the project's database. With
+// DATABASE_URL set it runs as is. Without, it serves the embedded database (PGlite with
+// pgvector, which drizzle-kit's own PGlite driver lacks) on a loopback port to that one
+// client: pglite-socket multiplexes everything onto one backend, fine for one tool, never a pool.
+import { spawn } from "node:child_process";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { openPglite } from "../client";
+import { env } from "../env";
+
+const [command, ...args] = process.argv.slice(2);
+if (!command) {
+  console.error("usage: tsx src/bin/with-database.ts <command> [args...]");
+  process.exit(2);
+}
+
+function runChild(childEnv: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawn(command as string, args, { stdio: "inherit", env: childEnv, shell: false });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on("SIGINT", forward).on("SIGTERM", forward);
+  return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+
+const config = env();
+if (config.DATABASE_URL) {
+  process.exitCode = await runChild(process.env);
+} else {
+  const pglite = openPglite({ dataDir: config.PGLITE_DATA_DIR });
+  await pglite.waitReady;
+  const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0, maxConnections: 1 });
+  await server.start();
+  const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+  console.error(`Serving the embedded database (${config.PGLITE_DATA_DIR}) at ${url} for ${command}`);
+  try {
+    process.exitCode = await runChild({ ...process.env, DATABASE_URL: url });
+  } finally {
+    await server.stop();
+    await pglite.close();
+  }
+}
