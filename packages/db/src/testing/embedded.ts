@@ -42,6 +42,7 @@ export async function createEmbeddedTestDatabase(): Promise<TestDatabase> {
     provider: "embedded",
     db: handle.db,
     url: undefined,
+    loginUrl: undefined,
     dispose: () => handle.close(),
   };
 }

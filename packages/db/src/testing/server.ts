@@ -6,14 +6,24 @@ import { migrationsFingerprint } from "./fingerprint";
 import type { TestDatabase, TestDatabaseProvider } from "./types";
 
 const TEMPLATE_PREFIX = "repo_test_tpl_";
+/**
+ * A LOGIN role like production's app role: not a superuser (superusers bypass RLS), no
+ * privileges of its own (NOINHERIT), allowed to SET ROLE authenticated. Roles are
+ * cluster-wide, so it is created once per server. Its password is for tests only.
+ */
+export const TEST_LOGIN_ROLE = "repo_test_login";
 const DATABASE_PREFIX = "repo_test_";
 // Serializes template builds across test workers and concurrent runs on one server.
 // An arbitrary constant: 'repo' test template, as an int8 advisory lock key.
 const TEMPLATE_LOCK_KEY = 7_263_840_112;
 
-function withDatabase(url: string, database: string): string {
+function withDatabase(url: string, database: string, role?: string): string {
   const next = new URL(url);
   next.pathname = `/${database}`;
+  if (role) {
+    next.username = role;
+    next.password = role;
+  }
   return next.toString();
 }
 
@@ -51,7 +61,10 @@ async function ensureTemplate(url: string): Promise<string> {
   try {
     await admin`select pg_advisory_lock(${TEMPLATE_LOCK_KEY})`;
     const [existing] = await admin`select 1 from pg_database where datname = ${template}`;
-    if (existing) return template;
+    if (existing) {
+      await ensureLoginRole(admin);
+      return template;
+    }
 
     // Templates of other migrations are stale: drop them when nobody is cloning them.
     const stale = await admin`select datname from pg_database where datname like ${`${TEMPLATE_PREFIX}%`}`;
@@ -68,12 +81,24 @@ async function ensureTemplate(url: string): Promise<string> {
     } finally {
       await handle.close();
     }
+    // Migration 0000 creates `authenticated`; only now can the login role be granted it.
+    await ensureLoginRole(admin);
     await admin`alter database ${admin(building)} rename to ${admin(template)}`;
     return template;
   } finally {
     await admin`select pg_advisory_unlock(${TEMPLATE_LOCK_KEY})`.catch(() => {});
     await admin.end({ timeout: 5 });
   }
+}
+
+async function ensureLoginRole(admin: ReturnType<typeof adminClient>) {
+  await admin.unsafe(`
+    do $$ begin
+      if not exists (select 1 from pg_roles where rolname = '${TEST_LOGIN_ROLE}') then
+        create role ${TEST_LOGIN_ROLE} login noinherit nosuperuser nobypassrls password '${TEST_LOGIN_ROLE}';
+      end if;
+    end $$;
+    grant authenticated to ${TEST_LOGIN_ROLE}`);
 }
 
 const templates = new Map<string, Promise<string>>();
@@ -101,6 +126,7 @@ export async function createServerTestDatabase(
     provider,
     db: handle.db,
     url: databaseUrl,
+    loginUrl: withDatabase(url, name, TEST_LOGIN_ROLE),
     dispose: async () => {
       await handle.close();
       await admin`drop database if exists ${admin(name)} with (force)`;

@@ -12,5 +12,10 @@ export interface TestDatabase {
   readonly db: Database;
   /** Owner URL of this database (server providers only), e.g. to run a CLI against it. */
   readonly url: string | undefined;
+  /**
+   * The same database as a non-superuser LOGIN role that may only `SET ROLE authenticated`
+   * (server providers only; embedded PGlite has a single connection, no logins).
+   */
+  readonly loginUrl: string | undefined;
   dispose(): Promise<void>;
 }
