@@ -69,7 +69,8 @@ if (serverUrl) {
   providers.push(server("server", serverUrl));
 } else {
   stopDocker = await startDockerTestServer();
-  if (stopDocker && process.env.TEST_DATABASE_URL) providers.push(server("docker", process.env.TEST_DATABASE_URL));
+  if (stopDocker && process.env.TEST_DATABASE_URL)
+    providers.push(server("docker", process.env.TEST_DATABASE_URL));
   else console.log("(no TEST_DATABASE_URL and no Docker engine: server providers skipped)");
 }
 
@@ -81,10 +82,12 @@ for (const provider of providers) {
   const fresh: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     let db: TestDatabase | undefined;
-    clone.push(await time(async () => {
-      db = await provider.clone();
-      await db.db.execute("select 1");
-    }));
+    clone.push(
+      await time(async () => {
+        db = await provider.clone();
+        await db.db.execute("select 1");
+      }),
+    );
     await db?.dispose();
     fresh.push(await time(provider.fresh));
   }

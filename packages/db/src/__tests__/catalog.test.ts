@@ -29,20 +29,36 @@ describe("the migrated catalog", () => {
           order by c.relname`,
     );
     expect(tables.map((t) => t.table)).toEqual([
-      "ai_batch_job", "ai_usage", "document", "document_chunk", "invitation", "member",
-      "research_artifact", "research_extraction", "research_feedback", "research_output",
-      "research_plan", "research_step",
+      "ai_batch_job",
+      "ai_usage",
+      "document",
+      "document_chunk",
+      "invitation",
+      "member",
+      "research_artifact",
+      "research_extraction",
+      "research_feedback",
+      "research_output",
+      "research_plan",
+      "research_step",
     ]);
     for (const table of tables) {
       expect(table, table.table).toMatchObject({
         rls: true,
-        policies: ["delete", "insert", "select", "update"].map((op) => `${table.table}_tenant_${op}`),
+        policies: ["delete", "insert", "select", "update"].map(
+          (op) => `${table.table}_tenant_${op}`,
+        ),
       });
     }
   });
 
   it("has policy bodies comparing organization_id with the tenant setting, for authenticated", async () => {
-    const policies = await rows<{ name: string; roles: string[]; qual: string | null; check: string | null }>(
+    const policies = await rows<{
+      name: string;
+      roles: string[];
+      qual: string | null;
+      check: string | null;
+    }>(
       testDb.db,
       sql`select policyname as name, roles, qual, with_check as check from pg_policies where schemaname = 'public'`,
     );
@@ -52,7 +68,9 @@ describe("the migrated catalog", () => {
       const bodies = [policy.qual, policy.check].filter((body): body is string => body !== null);
       expect(bodies.length, policy.name).toBeGreaterThan(0);
       for (const body of bodies) {
-        expect(body, policy.name).toMatch(/organization_id = \(\s*SELECT current_setting\('app\.current_organization_id'::text, true\)/);
+        expect(body, policy.name).toMatch(
+          /organization_id = \(\s*SELECT current_setting\('app\.current_organization_id'::text, true\)/,
+        );
       }
     }
   });
@@ -68,7 +86,9 @@ describe("the migrated catalog", () => {
       sql`select indexname as name, indexdef as definition from pg_indexes where tablename = 'document_chunk'`,
     );
     const byName = Object.fromEntries(indexes.map((i) => [i.name, i.definition]));
-    expect(byName.document_chunk_embedding_idx).toMatch(/USING hnsw \(embedding halfvec_cosine_ops\)/);
+    expect(byName.document_chunk_embedding_idx).toMatch(
+      /USING hnsw \(embedding halfvec_cosine_ops\)/,
+    );
     expect(byName.document_chunk_searchVector_idx).toMatch(/USING gin \(search_vector\)/);
     const [generated] = await rows<{ attgenerated: string }>(
       testDb.db,
@@ -94,12 +114,19 @@ describe("the migrated catalog", () => {
           cross join unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) as p(privilege)
           where c.relkind in ('r', 'p', 'v', 'm') and has_table_privilege('authenticated', c.oid, p.privilege)`,
     );
-    const open = grants.filter((g) => !g.rls && !(g.privilege === "SELECT" && REFERENCE_TABLES.includes(g.table)));
+    const open = grants.filter(
+      (g) => !g.rls && !(g.privilege === "SELECT" && REFERENCE_TABLES.includes(g.table)),
+    );
     expect(open).toEqual([]);
-    expect(grants.filter((g) => g.table === "research_plan").map((g) => g.privilege).sort()).toEqual([
-      "DELETE", "INSERT", "SELECT", "UPDATE",
-    ]);
-    expect(grants.filter((g) => REFERENCE_TABLES.includes(g.table)).map((g) => g.privilege)).toEqual(["SELECT", "SELECT"]);
+    expect(
+      grants
+        .filter((g) => g.table === "research_plan")
+        .map((g) => g.privilege)
+        .sort(),
+    ).toEqual(["DELETE", "INSERT", "SELECT", "UPDATE"]);
+    expect(
+      grants.filter((g) => REFERENCE_TABLES.includes(g.table)).map((g) => g.privilege),
+    ).toEqual(["SELECT", "SELECT"]);
   });
 
   it("indexes every foreign key column (as the leading column of some index)", async () => {

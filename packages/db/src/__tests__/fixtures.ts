@@ -24,8 +24,20 @@ export async function seedTwoTenants(db: Database): Promise<TwoTenants> {
     [tenants.orgB, "b"],
   ] as const) {
     await db.insert(researchPlan).values([
-      { id: `plan_${suffix}1`, organizationId: org, createdById: `user_${suffix}`, title: `Plan ${suffix}1`, objective: "Map the market" },
-      { id: `plan_${suffix}2`, organizationId: org, createdById: `user_${suffix}`, title: `Plan ${suffix}2`, objective: "Read the papers" },
+      {
+        id: `plan_${suffix}1`,
+        organizationId: org,
+        createdById: `user_${suffix}`,
+        title: `Plan ${suffix}1`,
+        objective: "Map the market",
+      },
+      {
+        id: `plan_${suffix}2`,
+        organizationId: org,
+        createdById: `user_${suffix}`,
+        title: `Plan ${suffix}2`,
+        objective: "Read the papers",
+      },
     ]);
     await db.insert(document).values({
       id: `doc_${suffix}`,
@@ -33,14 +45,16 @@ export async function seedTwoTenants(db: Database): Promise<TwoTenants> {
       title: `Doc ${suffix}`,
       content: "Vector search with halfvec and HNSW.",
     });
-    await db.insert(documentChunk).values([0, 1].map((position) => ({
-      id: `chunk_${suffix}${position}`,
-      organizationId: org,
-      documentId: `doc_${suffix}`,
-      position,
-      content: `Chunk ${position} about vector search in ${suffix}`,
-      embedding: Array.from({ length: EMBEDDING_DIMENSIONS }, (_, i) => ((i + position) % 7) / 7),
-    })));
+    await db.insert(documentChunk).values(
+      [0, 1].map((position) => ({
+        id: `chunk_${suffix}${position}`,
+        organizationId: org,
+        documentId: `doc_${suffix}`,
+        position,
+        content: `Chunk ${position} about vector search in ${suffix}`,
+        embedding: Array.from({ length: EMBEDDING_DIMENSIONS }, (_, i) => ((i + position) % 7) / 7),
+      })),
+    );
   }
   return tenants;
 }
@@ -49,9 +63,15 @@ export async function seedTwoTenants(db: Database): Promise<TwoTenants> {
  * Runs fn as the `authenticated` role for one organization, the way seed 001 step 5 does:
  * transaction-local setting and role, so nothing outlives the transaction.
  */
-export function asTenant<T>(db: Database, organizationId: string, fn: (tx: Transaction) => Promise<T>) {
+export function asTenant<T>(
+  db: Database,
+  organizationId: string,
+  fn: (tx: Transaction) => Promise<T>,
+) {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('app.current_organization_id', ${organizationId}, true)`);
+    await tx.execute(
+      sql`select set_config('app.current_organization_id', ${organizationId}, true)`,
+    );
     await tx.execute(sql`set local role authenticated`);
     return fn(tx);
   });

@@ -21,26 +21,34 @@ afterAll(async () => {
   await testDb?.dispose();
 });
 
-describe.skipIf(!env().TEST_DATABASE_URL)("the test login role (server providers; PGlite has no logins)", () => {
-  it("is not a superuser and cannot bypass RLS", async () => {
-    const [me] = await rows<{ user: string; super: boolean; bypass: boolean }>(
-      login!.db,
-      sql`select current_user as user, rolsuper as super, rolbypassrls as bypass from pg_roles where rolname = current_user`,
-    );
-    expect(me).toEqual({ user: "repo_test_login", super: false, bypass: false });
-  });
-
-  it("cannot read a tenant table without taking the authenticated role", async () => {
-    const error = await login!.db.select().from(researchPlan).catch((e) => rootCause(e));
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toBe("permission denied for table research_plan");
-  });
-
-  it("can read only its organization's rows as authenticated with the tenant setting", async () => {
-    const visible = await login!.db.transaction(async (tx) => {
-      await tx.execute(sql`select set_config('app.current_organization_id', 'org_b', true), set_config('role', 'authenticated', true)`);
-      return tx.select({ org: researchPlan.organizationId }).from(researchPlan);
+describe.skipIf(!env().TEST_DATABASE_URL)(
+  "the test login role (server providers; PGlite has no logins)",
+  () => {
+    it("is not a superuser and cannot bypass RLS", async () => {
+      const [me] = await rows<{ user: string; super: boolean; bypass: boolean }>(
+        login!.db,
+        sql`select current_user as user, rolsuper as super, rolbypassrls as bypass from pg_roles where rolname = current_user`,
+      );
+      expect(me).toEqual({ user: "repo_test_login", super: false, bypass: false });
     });
-    expect(visible).toEqual([{ org: "org_b" }, { org: "org_b" }]);
-  });
-});
+
+    it("cannot read a tenant table without taking the authenticated role", async () => {
+      const error = await login!.db
+        .select()
+        .from(researchPlan)
+        .catch((e) => rootCause(e));
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toBe("permission denied for table research_plan");
+    });
+
+    it("can read only its organization's rows as authenticated with the tenant setting", async () => {
+      const visible = await login!.db.transaction(async (tx) => {
+        await tx.execute(
+          sql`select set_config('app.current_organization_id', 'org_b', true), set_config('role', 'authenticated', true)`,
+        );
+        return tx.select({ org: researchPlan.organizationId }).from(researchPlan);
+      });
+      expect(visible).toEqual([{ org: "org_b" }, { org: "org_b" }]);
+    });
+  },
+);

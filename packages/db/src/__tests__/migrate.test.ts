@@ -29,12 +29,16 @@ describe("migrate()", () => {
   });
 
   it("cannot run when a migration's row is missing but newer ones are recorded", async () => {
-    await testDb.db.execute(sql`delete from drizzle.__drizzle_migrations where created_at = ${first.when}`);
+    await testDb.db.execute(
+      sql`delete from drizzle.__drizzle_migrations where created_at = ${first.when}`,
+    );
     const lines: string[] = [];
     const error = await migrate({ db: testDb.db, log: (line) => lines.push(line) }).catch((e) => e);
     expect(error).toBeInstanceOf(MigrationError);
     expect(error.code).toBe("skipped_migration");
-    expect(error.message).toContain(`Migration ${first.tag} is not recorded in drizzle.__drizzle_migrations`);
+    expect(error.message).toContain(
+      `Migration ${first.tag} is not recorded in drizzle.__drizzle_migrations`,
+    );
     expect(lines).toEqual([`Migration state: ${count - 1} applied, ${count} expected, 1 pending`]);
     // The fix the message gives works.
     await testDb.db.execute(
@@ -44,12 +48,16 @@ describe("migrate()", () => {
   });
 
   it("cannot run when the database has migrations the journal does not list", async () => {
-    await testDb.db.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('feed', 99999999999999)`);
+    await testDb.db.execute(
+      sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('feed', 99999999999999)`,
+    );
     const error = await migrate({ db: testDb.db }).catch((e) => e);
     expect(error).toBeInstanceOf(MigrationError);
     expect(error.code).toBe("database_ahead");
     expect(error.message).toContain("ahead of this code");
-    await testDb.db.execute(sql`delete from drizzle.__drizzle_migrations where created_at = 99999999999999`);
+    await testDb.db.execute(
+      sql`delete from drizzle.__drizzle_migrations where created_at = 99999999999999`,
+    );
   });
 });
 
@@ -61,7 +69,10 @@ async function migrateCli(env: Record<string, string | undefined>) {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: undefined, ...env };
   for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
   try {
-    const { stdout, stderr } = await run(tsx, ["src/bin/migrate.ts"], { cwd: packageRoot, env: childEnv });
+    const { stdout, stderr } = await run(tsx, ["src/bin/migrate.ts"], {
+      cwd: packageRoot,
+      env: childEnv,
+    });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -88,7 +99,9 @@ describe("pnpm db:migrate (the CLI)", () => {
   async function deleteFirstRow() {
     const handle = createDatabase(testDb.url ? { url: testDb.url, max: 1 } : { dataDir });
     try {
-      await handle.db.execute(sql`delete from drizzle.__drizzle_migrations where created_at = ${first.when}`);
+      await handle.db.execute(
+        sql`delete from drizzle.__drizzle_migrations where created_at = ${first.when}`,
+      );
     } finally {
       await handle.close();
     }
@@ -97,7 +110,9 @@ describe("pnpm db:migrate (the CLI)", () => {
   it("can run twice: the second run reports nothing pending and exits 0", async () => {
     await migrateCli(target());
     const second = await migrateCli(target());
-    expect(second.output).toContain(`Migration state: ${count} applied, ${count} expected, 0 pending`);
+    expect(second.output).toContain(
+      `Migration state: ${count} applied, ${count} expected, 0 pending`,
+    );
     expect(second.code).toBe(0);
   }, 60_000);
 
@@ -105,7 +120,9 @@ describe("pnpm db:migrate (the CLI)", () => {
     await deleteFirstRow();
     const result = await migrateCli(target());
     expect(result.code).not.toBe(0);
-    expect(result.output).toContain(`Migration state: ${count - 1} applied, ${count} expected, 1 pending`);
+    expect(result.output).toContain(
+      `Migration state: ${count - 1} applied, ${count} expected, 1 pending`,
+    );
     expect(result.output).toContain(`Migration refused: Migration ${first.tag} is not recorded`);
   }, 60_000);
 });

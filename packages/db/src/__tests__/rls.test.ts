@@ -26,7 +26,10 @@ describe("tenant isolation with SET LOCAL ROLE authenticated", () => {
   it("org A can see only its own research_plan rows", async () => {
     expect(await ownerPlans(orgs.orgB)).toHaveLength(2);
     const visible = await asTenant(testDb.db, orgs.orgA, (tx) =>
-      tx.select({ id: researchPlan.id, org: researchPlan.organizationId }).from(researchPlan).orderBy(researchPlan.id),
+      tx
+        .select({ id: researchPlan.id, org: researchPlan.organizationId })
+        .from(researchPlan)
+        .orderBy(researchPlan.id),
     );
     expect(visible).toEqual([
       { id: "plan_a1", org: orgs.orgA },
@@ -45,7 +48,9 @@ describe("tenant isolation with SET LOCAL ROLE authenticated", () => {
 
   it("org A cannot insert a research_plan for org B", async () => {
     const attempt = asTenant(testDb.db, orgs.orgA, (tx) =>
-      tx.insert(researchPlan).values({ id: "plan_evil", organizationId: orgs.orgB, title: "x", objective: "x" }),
+      tx
+        .insert(researchPlan)
+        .values({ id: "plan_evil", organizationId: orgs.orgB, title: "x", objective: "x" }),
     );
     await expect(attempt.catch((e) => Promise.reject(rootCause(e)))).rejects.toThrow(
       'new row violates row-level security policy for table "research_plan"',
@@ -55,7 +60,11 @@ describe("tenant isolation with SET LOCAL ROLE authenticated", () => {
 
   it("org A cannot update org B's research_plan: 0 rows", async () => {
     const updated = await asTenant(testDb.db, orgs.orgA, (tx) =>
-      tx.update(researchPlan).set({ title: "hijacked" }).where(eq(researchPlan.id, "plan_b1")).returning(),
+      tx
+        .update(researchPlan)
+        .set({ title: "hijacked" })
+        .where(eq(researchPlan.id, "plan_b1"))
+        .returning(),
     );
     expect(updated).toHaveLength(0);
     expect(await ownerPlans(orgs.orgB)).toContainEqual({ id: "plan_b1", title: "Plan b1" });
@@ -71,11 +80,18 @@ describe("tenant isolation with SET LOCAL ROLE authenticated", () => {
 
   it("org A can update and delete its own research_plan", async () => {
     const updated = await asTenant(testDb.db, orgs.orgA, (tx) =>
-      tx.update(researchPlan).set({ title: "Renamed" }).where(eq(researchPlan.id, "plan_a2")).returning({ id: researchPlan.id }),
+      tx
+        .update(researchPlan)
+        .set({ title: "Renamed" })
+        .where(eq(researchPlan.id, "plan_a2"))
+        .returning({ id: researchPlan.id }),
     );
     expect(updated).toEqual([{ id: "plan_a2" }]);
     const deleted = await asTenant(testDb.db, orgs.orgA, (tx) =>
-      tx.delete(researchPlan).where(eq(researchPlan.id, "plan_a2")).returning({ id: researchPlan.id }),
+      tx
+        .delete(researchPlan)
+        .where(eq(researchPlan.id, "plan_a2"))
+        .returning({ id: researchPlan.id }),
     );
     expect(deleted).toEqual([{ id: "plan_a2" }]);
     expect((await ownerPlans(orgs.orgA)).map((p) => p.id)).toEqual(["plan_a1"]);
@@ -87,6 +103,8 @@ describe("tenant isolation with SET LOCAL ROLE authenticated", () => {
       return tx.select({ id: researchPlan.id }).from(researchPlan);
     });
     expect(visible).toHaveLength(0);
-    expect((await ownerPlans(orgs.orgA)).length + (await ownerPlans(orgs.orgB)).length).toBeGreaterThan(0);
+    expect(
+      (await ownerPlans(orgs.orgA)).length + (await ownerPlans(orgs.orgB)).length,
+    ).toBeGreaterThan(0);
   });
 });

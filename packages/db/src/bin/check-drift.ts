@@ -7,7 +7,7 @@ if (report.inSync) {
 } else {
   process.exitCode = 1;
   console.error(
-    `The schema differs from the latest migration snapshot: \`pnpm db:generate\` would write ${report.wouldGenerate.join(", ") || "nothing, but did not report \"No schema changes\""}.\n` +
+    `The schema differs from the latest migration snapshot: \`pnpm db:generate\` would write ${report.wouldGenerate.join(", ") || 'nothing, but did not report "No schema changes"'}.\n` +
       "Run `pnpm db:generate`, review the SQL and commit it with meta/.\n\n" +
       report.output,
   );

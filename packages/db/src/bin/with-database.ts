@@ -17,7 +17,9 @@ function runChild(childEnv: NodeJS.ProcessEnv): Promise<number> {
   const child = spawn(command as string, args, { stdio: "inherit", env: childEnv, shell: false });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on("SIGINT", forward).on("SIGTERM", forward);
-  return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  return new Promise((resolve) =>
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))),
+  );
 }
 
 const config = env();
@@ -26,10 +28,17 @@ if (config.DATABASE_URL) {
 } else {
   const pglite = openPglite({ dataDir: config.PGLITE_DATA_DIR });
   await pglite.waitReady;
-  const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0, maxConnections: 1 });
+  const server = new PGLiteSocketServer({
+    db: pglite,
+    host: "127.0.0.1",
+    port: 0,
+    maxConnections: 1,
+  });
   await server.start();
   const url = `postgres://postgres@${server.getServerConn()}/postgres`;
-  console.error(`Serving the embedded database (${config.PGLITE_DATA_DIR}) at ${url} for ${command}`);
+  console.error(
+    `Serving the embedded database (${config.PGLITE_DATA_DIR}) at ${url} for ${command}`,
+  );
   try {
     process.exitCode = await runChild({ ...process.env, DATABASE_URL: url });
   } finally {

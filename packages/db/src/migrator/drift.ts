@@ -26,11 +26,23 @@ export async function checkSchemaDrift(): Promise<DriftReport> {
     const before = new Set(await listFiles(scratch));
     const drizzleKit = path.join(packageRoot, "node_modules/.bin/drizzle-kit");
     // drizzle-kit prefixes "./" to --out: give it a path relative to the package.
-    const args = ["generate", "--dialect", "postgresql", "--schema", "./src/schema/index.ts", "--out", path.relative(packageRoot, scratch)];
+    const args = [
+      "generate",
+      "--dialect",
+      "postgresql",
+      "--schema",
+      "./src/schema/index.ts",
+      "--out",
+      path.relative(packageRoot, scratch),
+    ];
     const { stdout, stderr } = await promisify(execFile)(drizzleKit, args, { cwd: packageRoot });
     const output = stdout + stderr;
     const wouldGenerate = (await listFiles(scratch)).filter((file) => !before.has(file));
-    return { inSync: wouldGenerate.length === 0 && output.includes("No schema changes"), wouldGenerate, output };
+    return {
+      inSync: wouldGenerate.length === 0 && output.includes("No schema changes"),
+      wouldGenerate,
+      output,
+    };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -38,5 +50,7 @@ export async function checkSchemaDrift(): Promise<DriftReport> {
 
 async function listFiles(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => path.relative(folder, path.join(e.parentPath, e.name)));
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(folder, path.join(e.parentPath, e.name)));
 }

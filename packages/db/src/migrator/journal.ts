@@ -49,6 +49,10 @@ export function readJournal(migrationsFolder: string): JournalMigration[] {
         `The journal lists ${entry.tag} but ${file} is missing. Restore the file from git, or remove the entry with \`pnpm exec drizzle-kit drop\`.`,
       );
     }
-    return { tag: entry.tag, when: entry.when, hash: createHash("sha256").update(text).digest("hex") };
+    return {
+      tag: entry.tag,
+      when: entry.when,
+      hash: createHash("sha256").update(text).digest("hex"),
+    };
   });
 }

@@ -84,7 +84,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     throw new MigrationError(
       "count_mismatch",
       `After migrating, drizzle.__drizzle_migrations has ${after.applied} rows but the journal has ${after.expected} entries` +
-        (after.pending.length ? ` (not applied: ${after.pending.map((m) => m.tag).join(", ")})` : "") +
+        (after.pending.length
+          ? ` (not applied: ${after.pending.map((m) => m.tag).join(", ")})`
+          : "") +
         ". Compare the table with src/migrations/meta/_journal.json before running anything else.",
       after,
     );
@@ -116,4 +118,3 @@ function refuseUnsafeState(state: MigrationState): void {
     );
   }
 }
-

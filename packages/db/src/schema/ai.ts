@@ -45,7 +45,10 @@ export const aiModelPricing = pgTable(
   },
   (table) => [
     // Leading column model_id also serves the foreign key.
-    uniqueIndex("ai_model_pricing_modelId_effectiveFrom_idx").on(table.modelId, table.effectiveFrom),
+    uniqueIndex("ai_model_pricing_modelId_effectiveFrom_idx").on(
+      table.modelId,
+      table.effectiveFrom,
+    ),
   ],
 );
 

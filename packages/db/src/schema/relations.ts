@@ -58,7 +58,10 @@ export const accountRelations = relations(account, ({ one }) => ({
 }));
 
 export const memberRelations = relations(member, ({ one }) => ({
-  organization: one(organization, { fields: [member.organizationId], references: [organization.id] }),
+  organization: one(organization, {
+    fields: [member.organizationId],
+    references: [organization.id],
+  }),
   user: one(user, { fields: [member.userId], references: [user.id] }),
 }));
 
@@ -95,7 +98,10 @@ export const aiBatchJobRelations = relations(aiBatchJob, ({ one, many }) => ({
 }));
 
 export const aiUsageRelations = relations(aiUsage, ({ one }) => ({
-  organization: one(organization, { fields: [aiUsage.organizationId], references: [organization.id] }),
+  organization: one(organization, {
+    fields: [aiUsage.organizationId],
+    references: [organization.id],
+  }),
   model: one(aiModel, { fields: [aiUsage.modelId], references: [aiModel.id] }),
   user: one(user, { fields: [aiUsage.userId], references: [user.id] }),
   batchJob: one(aiBatchJob, { fields: [aiUsage.batchJobId], references: [aiBatchJob.id] }),

@@ -67,7 +67,8 @@ async function ensureTemplate(url: string): Promise<string> {
     }
 
     // Templates of other migrations are stale: drop them when nobody is cloning them.
-    const stale = await admin`select datname from pg_database where datname like ${`${TEMPLATE_PREFIX}%`}`;
+    const stale =
+      await admin`select datname from pg_database where datname like ${`${TEMPLATE_PREFIX}%`}`;
     for (const { datname } of stale) {
       await admin`drop database if exists ${admin(datname)}`.catch(() => {});
     }
