@@ -11,7 +11,7 @@ const TEMPLATE_PREFIX = "repo_test_tpl_";
  * privileges of its own (NOINHERIT), allowed to SET ROLE authenticated. Roles are
  * cluster-wide, so it is created once per server. Its password is for tests only.
  */
-export const TEST_LOGIN_ROLE = "repo_test_login";
+const TEST_LOGIN_ROLE = "repo_test_login";
 const DATABASE_PREFIX = "repo_test_";
 // Serializes template builds across test workers and concurrent runs on one server.
 // An arbitrary constant: 'repo' test template, as an int8 advisory lock key.

@@ -1,0 +1,62 @@
+// Architecture rules, checked by `pnpm depcruise` (part of `pnpm ci:check`).
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "apps-no-db-admin",
+      severity: "error",
+      comment:
+        "Apps run tenant code on the runtime role; the owner connection and migrations (@repo/db/admin) are for scripts and jobs in packages/db. Use getDb()/withTenantContext from @repo/db.",
+      from: { path: "^apps/" },
+      to: { path: "^packages/db/src/admin\\.ts$" },
+    },
+    {
+      name: "apps-only-db-public-api",
+      severity: "error",
+      comment:
+        "Apps import @repo/db only through its package.json exports (., /schema, /admin is forbidden above, /testing in tests), never files inside packages/db/src.",
+      from: { path: "^apps/" },
+      to: {
+        path: "^packages/db/src/",
+        pathNot: "^packages/db/src/(index|schema/index|testing/index)\\.ts$",
+      },
+    },
+    {
+      name: "apps-no-drizzle-orm",
+      severity: "error",
+      comment:
+        "Only @repo/db depends on drizzle-orm; it re-exports the operators apps need (import { eq } from '@repo/db').",
+      from: { path: "^apps/" },
+      to: { path: "(^|/)node_modules/.*drizzle-orm/" },
+    },
+    {
+      name: "schema-imports-only-schema",
+      severity: "error",
+      comment:
+        "Schema files import only base, enums and other schema files (plus drizzle-orm): drizzle-kit loads them without the rest of the package.",
+      from: { path: "^packages/db/src/schema/" },
+      to: {
+        pathNot: ["^packages/db/src/schema/", "(^|/)node_modules/.*drizzle-orm/"],
+      },
+    },
+    {
+      name: "no-circular",
+      severity: "error",
+      comment: "Import cycles make module load order matter; split the shared part out.",
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "(^|/)(node_modules|\\.turbo|dist|\\.data)/" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.base.json" },
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default", "types"],
+      extensions: [".ts", ".js", ".mjs", ".cjs", ".json"],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};
