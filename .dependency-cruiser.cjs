@@ -49,7 +49,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "(^|/)(node_modules|\\.turbo|dist|\\.data)/" },
+    // Not node_modules: excluded modules vanish from the graph, and the drizzle-orm rule needs them.
+    exclude: { path: "(^|/)(\\.turbo|dist|\\.data)/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.base.json" },
     enhancedResolveOptions: {

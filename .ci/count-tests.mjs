@@ -8,7 +8,7 @@ for (const file of process.argv.slice(2)) {
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   console.log(
-    `[ci] ${file.split("/").pop()}: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped`,
+    `[ci] ${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped`,
   );
 }
 if (process.argv.length <= 2) failed += 1; // No report at all: the test run itself broke.
