@@ -3,7 +3,10 @@
 set -euo pipefail
 
 PG_BIN=/usr/lib/postgresql/15/bin
-PG_DATA=${REPO_PG_DATA:-/tmp/repo-db-pg15}
+# tmpfs when there is one: a throwaway cluster (fsync off) gains nothing from a disk, and
+# CREATE DATABASE ... TEMPLATE (one per test file) is 5-10x faster there (bench:testdb).
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then DEFAULT_PG_DATA=/dev/shm/repo-db-pg15; else DEFAULT_PG_DATA=/tmp/repo-db-pg15; fi
+PG_DATA=${REPO_PG_DATA:-$DEFAULT_PG_DATA}
 
 log() { echo "[postgres] $*" >&2; }
 as_pg() {

@@ -14,7 +14,10 @@ PG_MAJOR=15
 PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
 PG_HOST=127.0.0.1
 PG_PORT=${REPO_PG_PORT:-5433}
-PG_DATA=${REPO_PG_DATA:-/tmp/repo-db-pg15}
+# tmpfs when there is one: a throwaway cluster (fsync off) gains nothing from a disk, and
+# CREATE DATABASE ... TEMPLATE (one per test file) is 5-10x faster there (bench:testdb).
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then DEFAULT_PG_DATA=/dev/shm/repo-db-pg15; else DEFAULT_PG_DATA=/tmp/repo-db-pg15; fi
+PG_DATA=${REPO_PG_DATA:-$DEFAULT_PG_DATA}
 PG_RUN=${PG_DATA}-run # unix socket dir
 PG_LOG=${PG_DATA}.log
 VECTOR_CONTROL=/usr/share/postgresql/$PG_MAJOR/extension/vector.control
