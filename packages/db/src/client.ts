@@ -1,12 +1,11 @@
 import { mkdirSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
+import { PGlite, type Transaction as PgliteTransaction } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { env } from "./env";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -21,19 +20,27 @@ export type Transaction = PgTransaction<
   ExtractTablesWithRelations<Schema>
 >;
 
-export type DatabaseTarget =
-  /** A Postgres server, through a postgres.js pool. */
-  | {
-      url: string;
-      max?: number;
-      idleTimeoutSeconds?: number;
-      connectTimeoutSeconds?: number;
-      prepare?: boolean;
-    }
-  /** Embedded Postgres (PGlite with pgvector) persisted in a directory. */
-  | { dataDir: string }
-  /** An embedded Postgres already opened (in-memory, or loaded from a snapshot). */
-  | { pglite: PGlite };
+interface RoleOption {
+  /**
+   * Run every statement as this role (the session stays the login user's). For a server, a
+   * startup parameter, so RESET ROLE and DISCARD ALL come back to it; for PGlite, which has a
+   * single session, SET LOCAL ROLE around each statement and transaction.
+   */
+  role?: string;
+}
+
+export type DatabaseTarget = RoleOption &
+  (
+    | /** A Postgres server, through a postgres.js pool. */ {
+        url: string;
+        max?: number;
+        idleTimeoutSeconds?: number;
+        connectTimeoutSeconds?: number;
+        prepare?: boolean;
+      }
+    | /** Embedded Postgres (PGlite with pgvector) persisted in a directory. */ { dataDir: string }
+    | /** An embedded Postgres opened by the caller, who also closes it. */ { pglite: PGlite }
+  );
 
 export interface DatabaseHandle {
   readonly db: Database;
@@ -45,6 +52,53 @@ export interface DatabaseHandle {
 export function openPglite(options: { dataDir?: string; loadDataDir?: Blob } = {}): PGlite {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   return new PGlite({ ...options, extensions: { vector } });
+}
+
+// One PGlite per data dir per process (two would corrupt it), shared by the owner and the app
+// handles and closed with the last of them.
+const embedded = new Map<string, { pglite: PGlite; users: number }>();
+
+function acquireEmbedded(dataDir: string): { pglite: PGlite; release(): Promise<void> } {
+  let entry = embedded.get(dataDir);
+  if (!entry) {
+    entry = { pglite: openPglite({ dataDir }), users: 0 };
+    embedded.set(dataDir, entry);
+  }
+  entry.users++;
+  const current = entry;
+  let released = false;
+  return {
+    pglite: current.pglite,
+    release: async () => {
+      if (released) return;
+      released = true;
+      if (--current.users === 0) {
+        embedded.delete(dataDir);
+        await current.pglite.close();
+      }
+    },
+  };
+}
+
+/** The subset of PGlite that drizzle's PGlite session calls. */
+type PgliteClient = Pick<PGlite, "query" | "transaction">;
+
+/** PGlite seen through a role: each statement and transaction runs under SET LOCAL ROLE. */
+function pgliteAsRole(pglite: PGlite, role: string): PgliteClient {
+  const assume = (tx: PgliteTransaction) =>
+    tx.query(`set local role "${role.replaceAll('"', '""')}"`);
+  return {
+    query: ((query: string, params?: unknown[], options?: object) =>
+      pglite.transaction(async (tx) => {
+        await assume(tx);
+        return tx.query(query, params, options);
+      })) as PGlite["query"],
+    transaction: ((callback: (tx: PgliteTransaction) => Promise<unknown>) =>
+      pglite.transaction(async (tx) => {
+        await assume(tx);
+        return callback(tx);
+      })) as PGlite["transaction"],
+  };
 }
 
 /**
@@ -59,6 +113,7 @@ export function createDatabase(target: DatabaseTarget): DatabaseHandle {
       connect_timeout: target.connectTimeoutSeconds ?? 10,
       prepare: target.prepare ?? true,
       onnotice: () => {},
+      ...(target.role ? { connection: { role: target.role } } : {}),
     });
     return {
       db: drizzlePostgres(client, { schema }),
@@ -66,46 +121,14 @@ export function createDatabase(target: DatabaseTarget): DatabaseHandle {
       close: () => client.end({ timeout: 5 }),
     };
   }
-  const pglite = "pglite" in target ? target.pglite : openPglite({ dataDir: target.dataDir });
+  const shared =
+    "pglite" in target
+      ? { pglite: target.pglite, release: async () => {} }
+      : acquireEmbedded(target.dataDir);
+  const client = target.role ? pgliteAsRole(shared.pglite, target.role) : shared.pglite;
   return {
-    db: drizzlePglite(pglite, { schema }),
+    db: drizzlePglite({ client: client as PGlite, schema }),
     driver: "pglite",
-    close: () => pglite.close(),
+    close: shared.release,
   };
-}
-
-/** What `getDb()` connects to: DATABASE_URL when set, else the embedded database. */
-export function targetFromEnv(): DatabaseTarget {
-  const config = env();
-  if (!config.DATABASE_URL) return { dataDir: config.PGLITE_DATA_DIR };
-  return {
-    url: config.DATABASE_URL,
-    max: config.DB_POOL_MAX,
-    idleTimeoutSeconds: config.DB_IDLE_TIMEOUT_SECONDS,
-    connectTimeoutSeconds: config.DB_CONNECT_TIMEOUT_SECONDS,
-    prepare: config.DB_PREPARED_STATEMENTS,
-  };
-}
-
-/** A printable name of a target, without credentials. */
-export function describeTarget(target: DatabaseTarget): string {
-  if ("dataDir" in target) return `embedded Postgres (PGlite) in ${target.dataDir}`;
-  if ("pglite" in target) return "embedded Postgres (PGlite, in memory)";
-  const url = new URL(target.url);
-  return `Postgres at ${url.hostname}:${url.port || 5432}${url.pathname} as ${decodeURIComponent(url.username) || "(default user)"}`;
-}
-
-let shared: DatabaseHandle | undefined;
-
-/** The process-wide database (a singleton pool, or the embedded database). */
-export function getDb(): Database {
-  shared ??= createDatabase(targetFromEnv());
-  return shared.db;
-}
-
-/** Closes the process-wide database; the next getDb() opens it again. */
-export async function closeDb(): Promise<void> {
-  const handle = shared;
-  shared = undefined;
-  await handle?.close();
 }

@@ -26,6 +26,12 @@ const booleanFlag = (fallback: boolean) =>
 const envSchema = z.object({
   /** Owner connection (migrations, seeds). Unset: the embedded PGlite database. */
   DATABASE_URL: optionalUrl,
+  /**
+   * What apps connect with: the runtime role (app_runtime), which only works through
+   * withTenantContext. Unset: DATABASE_URL with the runtime role as a startup parameter, or
+   * the embedded database seen through that role.
+   */
+  APP_DATABASE_URL: optionalUrl,
   /** Where the embedded database keeps its files. */
   PGLITE_DATA_DIR: z.string().trim().min(1).default(defaultEmbeddedDataDir),
   /** A server whose superuser may create databases: tests clone one database per test file. */

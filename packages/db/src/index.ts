@@ -1,8 +1,16 @@
 // @repo/db: what app code imports. Apps depend on this package, never on drizzle-orm
-// directly, so the query operators they need are re-exported here.
+// directly, so the query operators they need are re-exported here. The owner connection is
+// not here: it is in @repo/db/admin, which apps may not import (dependency-cruiser).
 
 export { alias } from "drizzle-orm/pg-core";
 export * from "drizzle-orm/sql";
-export { closeDb, type Database, getDb, type Schema, type Transaction } from "./client";
+export type { Database, Schema, Transaction } from "./client";
+export { closeDb, getDb } from "./connections";
 export { EnvError } from "./env";
 export * as schema from "./schema";
+export {
+  type TenantContext,
+  TenantContextError,
+  type TenantContextErrorCode,
+  withTenantContext,
+} from "./tenant";

@@ -1,8 +1,9 @@
 // `pnpm db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded database.
-import { createDatabase, describeTarget, targetFromEnv } from "../client";
+import { createDatabase } from "../client";
+import { describeTarget, ownerTarget } from "../connections";
 import { MigrationError, migrate } from "../migrator";
 
-const target = targetFromEnv();
+const target = ownerTarget();
 const handle = createDatabase(target);
 console.log(`Database: ${describeTarget(target)}`);
 try {

@@ -9,7 +9,14 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import { user } from "./auth";
-import { baseColumns, primaryId, tenantColumns, tenantPolicies } from "./base";
+import {
+  baseColumns,
+  primaryId,
+  sameTenant,
+  tenantColumns,
+  tenantKey,
+  tenantPolicies,
+} from "./base";
 import { aiBatchJobStatus, aiProvider } from "./enums";
 
 /** Global reference data: the models the product can call. */
@@ -75,7 +82,7 @@ export const aiBatchJob = pgTable(
   },
   (table) => [
     ...tenantPolicies("ai_batch_job", "organization_id"),
-    index("ai_batch_job_organizationId_idx").on(table.organizationId),
+    tenantKey("ai_batch_job", table),
     index("ai_batch_job_modelId_idx").on(table.modelId),
     index("ai_batch_job_createdById_idx").on(table.createdById),
     index("ai_batch_job_status_idx").on(table.status),
@@ -100,6 +107,11 @@ export const aiUsage = pgTable(
   },
   (table) => [
     ...tenantPolicies("ai_usage", "organization_id"),
+    sameTenant(
+      "ai_usage",
+      { organizationId: table.organizationId, column: table.batchJobId },
+      aiBatchJob,
+    ),
     // (organization_id, created_at) serves both RLS filtering and "usage in a period".
     index("ai_usage_organizationId_createdAt_idx").on(table.organizationId, table.createdAt),
     index("ai_usage_modelId_idx").on(table.modelId),

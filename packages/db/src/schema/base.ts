@@ -1,5 +1,15 @@
 import { sql } from "drizzle-orm";
-import { jsonb, pgPolicy, pgRole, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import {
+  type AnyPgColumn,
+  foreignKey,
+  jsonb,
+  pgPolicy,
+  pgRole,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+} from "drizzle-orm/pg-core";
 
 /**
  * The role every tenant query runs as (inside withTenantContext). Created by migration
@@ -90,4 +100,36 @@ export function tenantPolicies(tableName: string, column: string) {
       using: matchesTenant,
     }),
   ];
+}
+
+interface TenantRow {
+  organizationId: AnyPgColumn;
+  id: AnyPgColumn;
+}
+
+/**
+ * Parent side of tenant-consistent references: a unique key on (organization_id, id) that
+ * `sameTenant` foreign keys point at. Its index also serves RLS (organization_id leads).
+ */
+export function tenantKey(tableName: string, table: TenantRow) {
+  return unique(`${tableName}_organization_id_id_key`).on(table.organizationId, table.id);
+}
+
+/**
+ * Child side: (organization_id, column) -> parent (organization_id, id), so a row can only
+ * reference a parent of its own organization. Foreign key checks ignore RLS: without this an
+ * organization could attach rows to another's parent and probe which ids exist. It sits
+ * beside the column's own foreign key, which keeps the ON DELETE behaviour (a NULL column
+ * skips this check, so SET NULL still works).
+ */
+export function sameTenant(
+  tableName: string,
+  child: { organizationId: AnyPgColumn; column: AnyPgColumn },
+  parent: TenantRow,
+) {
+  return foreignKey({
+    name: `${tableName}_${child.column.name}_same_tenant_fk`,
+    columns: [child.organizationId, child.column],
+    foreignColumns: [parent.organizationId, parent.id],
+  });
 }

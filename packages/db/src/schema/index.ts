@@ -7,8 +7,10 @@ export {
   baseColumns,
   organization,
   primaryId,
+  sameTenant,
   TENANT_SETTING,
   tenantColumns,
+  tenantKey,
   tenantPolicies,
 } from "./base";
 export * from "./enums";

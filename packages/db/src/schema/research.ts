@@ -12,7 +12,7 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import { user } from "./auth";
-import { primaryId, tenantColumns, tenantPolicies } from "./base";
+import { primaryId, sameTenant, tenantColumns, tenantKey, tenantPolicies } from "./base";
 import {
   researchArtifactKind,
   researchOutputFormat,
@@ -38,6 +38,7 @@ export const researchPlan = pgTable(
   },
   (table) => [
     ...tenantPolicies("research_plan", "organization_id"),
+    tenantKey("research_plan", table),
     // (organization_id, created_at) serves RLS and "newest plans of my organization".
     index("research_plan_organizationId_createdAt_idx").on(table.organizationId, table.createdAt),
     index("research_plan_createdById_idx").on(table.createdById),
@@ -63,7 +64,12 @@ export const researchStep = pgTable(
   },
   (table) => [
     ...tenantPolicies("research_step", "organization_id"),
-    index("research_step_organizationId_idx").on(table.organizationId),
+    tenantKey("research_step", table),
+    sameTenant(
+      "research_step",
+      { organizationId: table.organizationId, column: table.planId },
+      researchPlan,
+    ),
     // Leading column plan_id also serves the foreign key.
     uniqueIndex("research_step_planId_position_idx").on(table.planId, table.position),
   ],
@@ -87,7 +93,17 @@ export const researchArtifact = pgTable(
   },
   (table) => [
     ...tenantPolicies("research_artifact", "organization_id"),
-    index("research_artifact_organizationId_idx").on(table.organizationId),
+    tenantKey("research_artifact", table),
+    sameTenant(
+      "research_artifact",
+      { organizationId: table.organizationId, column: table.planId },
+      researchPlan,
+    ),
+    sameTenant(
+      "research_artifact",
+      { organizationId: table.organizationId, column: table.stepId },
+      researchStep,
+    ),
     index("research_artifact_planId_idx").on(table.planId),
     index("research_artifact_stepId_idx").on(table.stepId),
   ],
@@ -108,7 +124,12 @@ export const researchOutput = pgTable(
   },
   (table) => [
     ...tenantPolicies("research_output", "organization_id"),
-    index("research_output_organizationId_idx").on(table.organizationId),
+    tenantKey("research_output", table),
+    sameTenant(
+      "research_output",
+      { organizationId: table.organizationId, column: table.planId },
+      researchPlan,
+    ),
     // Leading column plan_id also serves the foreign key.
     uniqueIndex("research_output_planId_version_idx").on(table.planId, table.version),
   ],
@@ -130,6 +151,16 @@ export const researchFeedback = pgTable(
   },
   (table) => [
     ...tenantPolicies("research_feedback", "organization_id"),
+    sameTenant(
+      "research_feedback",
+      { organizationId: table.organizationId, column: table.planId },
+      researchPlan,
+    ),
+    sameTenant(
+      "research_feedback",
+      { organizationId: table.organizationId, column: table.outputId },
+      researchOutput,
+    ),
     index("research_feedback_organizationId_idx").on(table.organizationId),
     index("research_feedback_planId_idx").on(table.planId),
     index("research_feedback_outputId_idx").on(table.outputId),
@@ -155,6 +186,16 @@ export const researchExtraction = pgTable(
   },
   (table) => [
     ...tenantPolicies("research_extraction", "organization_id"),
+    sameTenant(
+      "research_extraction",
+      { organizationId: table.organizationId, column: table.planId },
+      researchPlan,
+    ),
+    sameTenant(
+      "research_extraction",
+      { organizationId: table.organizationId, column: table.artifactId },
+      researchArtifact,
+    ),
     index("research_extraction_organizationId_idx").on(table.organizationId),
     index("research_extraction_planId_idx").on(table.planId),
     index("research_extraction_artifactId_idx").on(table.artifactId),

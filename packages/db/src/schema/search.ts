@@ -10,7 +10,7 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import { user } from "./auth";
-import { primaryId, tenantColumns, tenantPolicies } from "./base";
+import { primaryId, sameTenant, tenantColumns, tenantKey, tenantPolicies } from "./base";
 import { documentStatus } from "./enums";
 
 /** Dimensions of every stored embedding (halfvec: 2 bytes a dimension, HNSW up to 4,000). */
@@ -36,6 +36,7 @@ export const document = pgTable(
   },
   (table) => [
     ...tenantPolicies("document", "organization_id"),
+    tenantKey("document", table),
     index("document_organizationId_createdAt_idx").on(table.organizationId, table.createdAt),
     index("document_createdById_idx").on(table.createdById),
   ],
@@ -60,6 +61,11 @@ export const documentChunk = pgTable(
   },
   (table) => [
     ...tenantPolicies("document_chunk", "organization_id"),
+    sameTenant(
+      "document_chunk",
+      { organizationId: table.organizationId, column: table.documentId },
+      document,
+    ),
     index("document_chunk_organizationId_idx").on(table.organizationId),
     // Leading column document_id also serves the foreign key.
     uniqueIndex("document_chunk_documentId_position_idx").on(table.documentId, table.position),

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { createDatabase, openPglite } from "../client";
 import { migrate } from "../migrator";
+import { RUNTIME_ROLE } from "../roles";
 import { migrationsFingerprint } from "./fingerprint";
 import type { TestDatabase } from "./types";
 
@@ -30,19 +31,19 @@ async function snapshot(): Promise<Blob> {
     await rename(partial, file);
     return tarball;
   } finally {
-    await handle.close();
+    await pglite.close();
   }
 }
 
 export async function createEmbeddedTestDatabase(): Promise<TestDatabase> {
   const pglite = openPglite({ loadDataDir: await snapshot() });
   await pglite.waitReady;
-  const handle = createDatabase({ pglite });
   return {
     provider: "embedded",
-    db: handle.db,
+    db: createDatabase({ pglite }).db,
+    app: createDatabase({ pglite, role: RUNTIME_ROLE }).db,
     url: undefined,
-    loginUrl: undefined,
-    dispose: () => handle.close(),
+    appUrl: undefined,
+    dispose: () => pglite.close(),
   };
 }

@@ -2,27 +2,31 @@ import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { createDatabase } from "../client";
 import { migrate } from "../migrator";
+import { RUNTIME_ROLE } from "../roles";
 import { migrationsFingerprint } from "./fingerprint";
 import type { TestDatabase, TestDatabaseProvider } from "./types";
 
 const TEMPLATE_PREFIX = "repo_test_tpl_";
 /**
- * A LOGIN role like production's app role: not a superuser (superusers bypass RLS), no
- * privileges of its own (NOINHERIT), allowed to SET ROLE authenticated. Roles are
- * cluster-wide, so it is created once per server. Its password is for tests only.
+ * Tests log in as the runtime role apps use (migration 0003). Migrations give it no password;
+ * password-authenticated test servers (Docker) need one, so a test server gets this one.
  */
-const TEST_LOGIN_ROLE = "repo_test_login";
+const RUNTIME_TEST_PASSWORD = RUNTIME_ROLE;
 const DATABASE_PREFIX = "repo_test_";
 // Serializes template builds across test workers and concurrent runs on one server.
 // An arbitrary constant: 'repo' test template, as an int8 advisory lock key.
 const TEMPLATE_LOCK_KEY = 7_263_840_112;
 
-function withDatabase(url: string, database: string, role?: string): string {
+function withDatabase(
+  url: string,
+  database: string,
+  login?: { user: string; password: string },
+): string {
   const next = new URL(url);
   next.pathname = `/${database}`;
-  if (role) {
-    next.username = role;
-    next.password = role;
+  if (login) {
+    next.username = login.user;
+    next.password = login.password;
   }
   return next.toString();
 }
@@ -62,7 +66,7 @@ async function ensureTemplate(url: string): Promise<string> {
     await admin`select pg_advisory_lock(${TEMPLATE_LOCK_KEY})`;
     const [existing] = await admin`select 1 from pg_database where datname = ${template}`;
     if (existing) {
-      await ensureLoginRole(admin);
+      await ensureRuntimePassword(admin);
       return template;
     }
 
@@ -82,8 +86,7 @@ async function ensureTemplate(url: string): Promise<string> {
     } finally {
       await handle.close();
     }
-    // Migration 0000 creates `authenticated`; only now can the login role be granted it.
-    await ensureLoginRole(admin);
+    await ensureRuntimePassword(admin);
     await admin`alter database ${admin(building)} rename to ${admin(template)}`;
     return template;
   } finally {
@@ -92,14 +95,11 @@ async function ensureTemplate(url: string): Promise<string> {
   }
 }
 
-async function ensureLoginRole(admin: ReturnType<typeof adminClient>) {
-  await admin.unsafe(`
-    do $$ begin
-      if not exists (select 1 from pg_roles where rolname = '${TEST_LOGIN_ROLE}') then
-        create role ${TEST_LOGIN_ROLE} login noinherit nosuperuser nobypassrls password '${TEST_LOGIN_ROLE}';
-      end if;
-    end $$;
-    grant authenticated to ${TEST_LOGIN_ROLE}`);
+async function ensureRuntimePassword(admin: ReturnType<typeof adminClient>) {
+  const [role] =
+    await admin`select rolpassword is null as unset from pg_authid where rolname = ${RUNTIME_ROLE}`;
+  if (role?.unset)
+    await admin.unsafe(`alter role ${RUNTIME_ROLE} password '${RUNTIME_TEST_PASSWORD}'`);
 }
 
 const templates = new Map<string, Promise<string>>();
@@ -122,14 +122,17 @@ export async function createServerTestDatabase(
   // Both names are ours (prefix + hex), so the statement can be plain text.
   await admin.unsafe(`create database "${name}" template "${templateName}"${strategies.get(url)}`);
   const databaseUrl = withDatabase(url, name);
-  const handle = createDatabase({ url: databaseUrl, max: 4 });
+  const appUrl = withDatabase(url, name, { user: RUNTIME_ROLE, password: RUNTIME_TEST_PASSWORD });
+  const owner = createDatabase({ url: databaseUrl, max: 4 });
+  const app = createDatabase({ url: appUrl, max: 4 });
   return {
     provider,
-    db: handle.db,
+    db: owner.db,
+    app: app.db,
     url: databaseUrl,
-    loginUrl: withDatabase(url, name, TEST_LOGIN_ROLE),
+    appUrl,
     dispose: async () => {
-      await handle.close();
+      await Promise.all([owner.close(), app.close()]);
       await admin`drop database if exists ${admin(name)} with (force)`;
     },
   };

@@ -10,12 +10,15 @@ export interface TestDatabase {
    * rows. Exercise tenant access with `SET LOCAL ROLE authenticated` inside a transaction.
    */
   readonly db: Database;
+  /**
+   * The same database as apps see it: role app_runtime, which may only SET ROLE
+   * authenticated (withTenantContext). Server providers log in as app_runtime; embedded
+   * PGlite (one session) runs each statement under SET LOCAL ROLE app_runtime.
+   */
+  readonly app: Database;
   /** Owner URL of this database (server providers only), e.g. to run a CLI against it. */
   readonly url: string | undefined;
-  /**
-   * The same database as a non-superuser LOGIN role that may only `SET ROLE authenticated`
-   * (server providers only; embedded PGlite has a single connection, no logins).
-   */
-  readonly loginUrl: string | undefined;
+  /** The same database logged in as app_runtime (server providers only). */
+  readonly appUrl: string | undefined;
   dispose(): Promise<void>;
 }
