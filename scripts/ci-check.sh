@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 status=0
 
 echo "[ci:check] format + lint, architecture, dead code, duplication, docs, typecheck, drift, ERD"
-pnpm exec turbo run lint check:deps check:knip check:dupes check:docs typecheck db:check db:erd:check \
+pnpm exec turbo run lint check:deps check:knip check:dupes check:docs typecheck db:check db:guard db:erd:check \
   --continue --output-logs=errors-only || status=1
 
 echo "[ci:check] tests on embedded PGlite"

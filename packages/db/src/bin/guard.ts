@@ -1,0 +1,43 @@
+// `pnpm db:guard` (part of ci:check): the schema guard. Checks every table exported from
+// src/schema through drizzle's metadata, then the catalog of a freshly migrated in-memory
+// PGlite, against the isolation seed and the "Non-Tenant Tables" list of CLAUDE.md.
+import { createDatabase, openPglite } from "../client";
+import {
+  defaultGuardOptions,
+  guardCatalog,
+  guardTables,
+  isTenantTable,
+  schemaTables,
+} from "../guard";
+import { migrate } from "../migrator";
+
+const tables = schemaTables();
+const options = defaultGuardOptions();
+const fromSchema = guardTables(tables, options);
+
+const pglite = openPglite();
+let fromCatalog: Awaited<ReturnType<typeof guardCatalog>>;
+try {
+  const { db } = createDatabase({ pglite });
+  await migrate({ db });
+  fromCatalog = await guardCatalog(db, options);
+} finally {
+  await pglite.close();
+}
+
+const findings = [
+  ...fromSchema.map((finding) => `schema:  ${finding.message}`),
+  ...fromCatalog.map((finding) => `catalog: ${finding.message}`),
+];
+if (findings.length > 0) {
+  process.exitCode = 1;
+  console.error(findings.join("\n"));
+  console.error(
+    `\ndb:guard: ${findings.length} finding(s). Fix each one (packages/db/CLAUDE.md, "Adding a table"), then run \`pnpm db:guard\` again.`,
+  );
+} else {
+  const tenant = tables.filter(isTenantTable).length;
+  console.log(
+    `db:guard: OK: ${tenant} tenant and ${tables.length - tenant} global tables pass (schema metadata and migrated catalog).`,
+  );
+}
