@@ -41,6 +41,10 @@ const envSchema = z.object({
   DB_POOL_MAX: positiveInt(10),
   DB_IDLE_TIMEOUT_SECONDS: positiveInt(20),
   DB_CONNECT_TIMEOUT_SECONDS: positiveInt(10),
+  /** Bound on one `pnpm db:migrate` run, retries included. */
+  DB_MIGRATION_TIMEOUT_SECONDS: positiveInt(300),
+  /** Longest wait for another runner's migration lock. */
+  DB_MIGRATION_LOCK_TIMEOUT_SECONDS: positiveInt(60),
   /** Set false behind a transaction-mode pooler (PgBouncer, Supavisor): it cannot keep prepared statements. */
   DB_PREPARED_STATEMENTS: booleanFlag(true),
 });

@@ -37,7 +37,7 @@ describe("migrate()", () => {
     expect(error).toBeInstanceOf(MigrationError);
     expect(error.code).toBe("skipped_migration");
     expect(error.message).toContain(
-      `Migration ${first.tag} is not recorded in drizzle.__drizzle_migrations`,
+      `Migration ${first.file} is not recorded in drizzle.__drizzle_migrations`,
     );
     expect(lines).toEqual([`Migration state: ${count - 1} applied, ${count} expected, 1 pending`]);
     // The fix the message gives works.
@@ -123,6 +123,6 @@ describe("pnpm db:migrate (the CLI)", () => {
     expect(result.output).toContain(
       `Migration state: ${count - 1} applied, ${count} expected, 1 pending`,
     );
-    expect(result.output).toContain(`Migration refused: Migration ${first.tag} is not recorded`);
+    expect(result.output).toContain(`Migration refused: Migration ${first.file} is not recorded`);
   }, 60_000);
 });

@@ -1,14 +1,65 @@
-// `pnpm db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded database.
+// `pnpm db:migrate [--status | --dry-run] [--migrations-folder DIR]`: applies pending
+// migrations to DATABASE_URL, or to the embedded database. A thin layer over migrate().
+import { parseArgs } from "node:util";
 import { createDatabase } from "../client";
 import { describeTarget, ownerTarget } from "../connections";
-import { MigrationError, migrate } from "../migrator";
+import { env } from "../env";
+import {
+  compareMigrations,
+  formatMigrationState,
+  MigrationError,
+  migrate,
+  readAppliedMigrations,
+  readJournal,
+  statusLines,
+} from "../migrator";
+import { migrationsFolder } from "../paths";
+
+const { values: flags } = parseArgs({
+  options: {
+    status: { type: "boolean", default: false },
+    "dry-run": { type: "boolean", default: false },
+    "migrations-folder": { type: "string", default: migrationsFolder },
+  },
+});
 
 const target = ownerTarget();
-const handle = createDatabase(target);
+// One connection: the run is one transaction; more would sit idle.
+const handle = createDatabase("url" in target ? { ...target, max: 1 } : target);
+const folder = flags["migrations-folder"];
 console.log(`Database: ${describeTarget(target)}`);
 try {
-  const result = await migrate({ db: handle.db, log: (line) => console.log(line) });
-  console.log(result.ran.length ? `Applied ${result.ran.length} migration(s).` : "Up to date.");
+  if (flags.status) {
+    const journal = readJournal(folder);
+    const state = compareMigrations(journal, await readAppliedMigrations(handle.db));
+    console.log(formatMigrationState(state));
+    const lines = statusLines(journal, state);
+    const width = Math.max(...lines.map((line) => line.name.length));
+    for (const line of lines) {
+      console.log(
+        `  ${line.status.padEnd(8)} ${line.name.padEnd(width)}${line.detail ? `  ${line.detail}` : ""}`,
+      );
+    }
+    if (lines.some((line) => line.status === "problem")) process.exitCode = 1;
+  } else {
+    const config = env();
+    const result = await migrate({
+      db: handle.db,
+      migrationsFolder: folder,
+      dryRun: flags["dry-run"],
+      timeoutMs: config.DB_MIGRATION_TIMEOUT_SECONDS * 1000,
+      lockTimeoutMs: config.DB_MIGRATION_LOCK_TIMEOUT_SECONDS * 1000,
+      log: (line) => console.log(line),
+    });
+    if (result.dryRun)
+      console.log(
+        result.ran.length
+          ? `Dry run: ${result.ran.length} migration(s) would be applied; nothing changed.`
+          : "Dry run: up to date; nothing changed.",
+      );
+    else
+      console.log(result.ran.length ? `Applied ${result.ran.length} migration(s).` : "Up to date.");
+  }
 } catch (error) {
   process.exitCode = 1;
   console.error(error instanceof MigrationError ? `Migration refused: ${error.message}` : error);

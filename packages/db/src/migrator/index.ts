@@ -1,5 +1,6 @@
 export type { JournalMigration } from "./journal";
 export { readJournal } from "./journal";
+export { MIGRATION_LOCK_KEY } from "./lock";
 export {
   type MigrateOptions,
   type MigrateResult,
@@ -7,5 +8,16 @@ export {
   type MigrationErrorCode,
   migrate,
 } from "./migrate";
-export type { AppliedMigration, MigrationState } from "./state";
-export { compareMigrations, formatMigrationState, readAppliedMigrations } from "./state";
+export type {
+  AppliedMigration,
+  EditedMigration,
+  MigrationState,
+  MigrationStatus,
+  MigrationStatusLine,
+} from "./state";
+export {
+  compareMigrations,
+  formatMigrationState,
+  readAppliedMigrations,
+  statusLines,
+} from "./state";

@@ -18,6 +18,10 @@ const journalSchema = z.object({
 export interface JournalMigration {
   /** e.g. "0002_initial_schema" (the file is `<tag>.sql`). */
   readonly tag: string;
+  /** `<tag>.sql`, as messages name it. */
+  readonly file: string;
+  /** The statements, split on drizzle-kit's `--> statement-breakpoint`. */
+  readonly statements: readonly string[];
   /** The journal's `when`: drizzle stores it as created_at of the applied row. */
   readonly when: number;
   /** sha256 hex of the file, exactly as drizzle's migrator stores it. */
@@ -51,8 +55,13 @@ export function readJournal(migrationsFolder: string): JournalMigration[] {
     }
     return {
       tag: entry.tag,
+      file: `${entry.tag}.sql`,
       when: entry.when,
       hash: createHash("sha256").update(text).digest("hex"),
+      statements: text
+        .split("--> statement-breakpoint")
+        .map((statement) => statement.trim())
+        .filter((statement) => statement.length > 0),
     };
   });
 }

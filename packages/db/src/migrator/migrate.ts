@@ -1,9 +1,10 @@
-import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
-import { migrate as drizzleMigrate } from "drizzle-orm/postgres-js/migrator";
-import type { Database, Schema } from "../client";
+import { sql } from "drizzle-orm";
+import pRetry from "p-retry";
+import type { Database, Transaction } from "../client";
 import { rootCause } from "../errors";
 import { migrationsFolder as defaultMigrationsFolder } from "../paths";
-import { readJournal } from "./journal";
+import { type JournalMigration, readJournal } from "./journal";
+import { acquireMigrationLock, limitStatementTime } from "./lock";
 import {
   compareMigrations,
   formatMigrationState,
@@ -17,65 +18,131 @@ export interface MigrateOptions {
   migrationsFolder?: string;
   /** Progress lines (the CLI prints them); silent by default. */
   log?: (line: string) => void;
+  /** Verify and report what would run, apply nothing. */
+  dryRun?: boolean;
+  /** Longest wait for another runner's lock (default 60 s). */
+  lockTimeoutMs?: number;
+  /** Bound on the whole run, retries included (default 5 minutes). */
+  timeoutMs?: number;
+  /** Attempts after a transient connection error (default 4, backoff 250 ms doubling). */
+  retries?: number;
 }
 
 export interface MigrateResult {
   readonly before: MigrationState;
   readonly after: MigrationState;
-  /** Tags of the migrations this run applied, in order. */
+  /** Tags of the migrations this run applied (or, with dryRun, would apply), in order. */
   readonly ran: readonly string[];
+  readonly dryRun: boolean;
 }
 
 export type MigrationErrorCode =
   | "database_ahead"
   | "skipped_migration"
+  | "edited_migration"
   | "migration_failed"
+  | "lock_timeout"
+  | "timeout"
   | "count_mismatch";
 
-/** A refusal or failed verification; the message says what is wrong and how to fix it. */
+/** A refusal or failed verification; the message names the file and says how to fix it. */
 export class MigrationError extends Error {
   override readonly name = "MigrationError";
   constructor(
     readonly code: MigrationErrorCode,
     message: string,
-    readonly state: MigrationState,
+    readonly state: MigrationState | undefined,
     options?: ErrorOptions,
   ) {
     super(message, options);
   }
 }
 
+const TRANSIENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EAI_AGAIN",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "57P01", // admin_shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now
+  "53300", // too_many_connections
+]);
+
+/** Connection trouble worth retrying; never a refusal, a SQL error or a timeout. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof MigrationError) return false;
+  const code = (rootCause(error) as { code?: unknown }).code;
+  return typeof code === "string" && (TRANSIENT_CODES.has(code) || code.startsWith("08"));
+}
+
 /**
- * Applies pending migrations with drizzle's migrator, refusing first what it would get wrong
- * silently and verifying the count afterwards (seed 001, step 4). Library first: the CLI in
- * src/bin/migrate.ts only prints the result.
+ * Applies pending migrations in one transaction under the project's advisory lock. Before any
+ * SQL runs it refuses: an applied migration whose file changed, a database ahead of the
+ * journal, a journal entry older than the newest applied one that was never applied. After,
+ * it verifies the count. Library first: src/bin/migrate.ts only prints the result.
  */
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const folder = options.migrationsFolder ?? defaultMigrationsFolder;
   const log = options.log ?? (() => {});
+  const timeoutMs = options.timeoutMs ?? 5 * 60_000;
+  const deadline = Date.now() + timeoutMs;
   const journal = readJournal(folder);
 
-  const before = compareMigrations(journal, await readAppliedMigrations(options.db));
-  log(formatMigrationState(before));
-  refuseUnsafeState(before);
+  if (options.dryRun) {
+    // Read-only: no lock, no drizzle schema created.
+    const state = compareMigrations(journal, await readAppliedMigrations(options.db));
+    log(formatMigrationState(state));
+    refuseUnsafeState(state);
+    for (const migration of state.pending)
+      log(`Would apply ${migration.file} (${migration.statements.length} statements)`);
+    return { before: state, after: state, ran: state.pending.map((m) => m.tag), dryRun: true };
+  }
 
-  if (before.pending.length > 0) {
-    log(`Applying ${before.pending.map((m) => m.tag).join(", ")}`);
-    // drizzle's per-driver migrators are one function (dialect.migrate over db.session), so
-    // the postgres-js one serves PGlite too; only its parameter type names a driver.
-    try {
-      await drizzleMigrate(options.db as unknown as PostgresJsDatabase<Schema>, {
-        migrationsFolder: folder,
+  const run = () =>
+    options.db.transaction(async (tx) => {
+      await acquireMigrationLock(tx, {
+        lockTimeoutMs: Math.min(
+          options.lockTimeoutMs ?? 60_000,
+          Math.max(1, deadline - Date.now()),
+        ),
+        statementTimeoutMs: Math.max(1, deadline - Date.now()),
       });
-    } catch (error) {
-      throw new MigrationError(
-        "migration_failed",
-        `Applying ${before.pending.map((m) => m.tag).join(", ")} failed: ${rootCause(error).message}. ` +
-          "Pending migrations run in one transaction, so none of them was applied. Fix the SQL (or the database) and run `pnpm db:migrate` again.",
-        before,
-        { cause: error },
+      // Under the lock: a runner that waited sees what the previous one applied.
+      await tx.execute(sql`create schema if not exists drizzle`);
+      await tx.execute(
+        sql`create table if not exists drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`,
       );
-    }
+      const before = compareMigrations(journal, await readAppliedMigrations(tx));
+      log(formatMigrationState(before));
+      refuseUnsafeState(before);
+      for (const migration of before.pending) await apply(tx, migration, deadline, log);
+      return before;
+    });
+
+  let before: MigrationState;
+  try {
+    before = await pRetry(run, {
+      retries: options.retries ?? 4,
+      minTimeout: 250,
+      factor: 2,
+      maxRetryTime: timeoutMs,
+      shouldRetry: ({ error }) => isTransient(error) && Date.now() < deadline,
+      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+        if (retriesLeft > 0 && isTransient(error)) {
+          log(
+            `Connection problem (${rootCause(error).message}); retry ${attemptNumber} of ${options.retries ?? 4}`,
+          );
+        }
+      },
+    });
+  } catch (error) {
+    throw describeFailure(error, timeoutMs);
   }
 
   const after = compareMigrations(journal, await readAppliedMigrations(options.db));
@@ -85,23 +152,87 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       "count_mismatch",
       `After migrating, drizzle.__drizzle_migrations has ${after.applied} rows but the journal has ${after.expected} entries` +
         (after.pending.length
-          ? ` (not applied: ${after.pending.map((m) => m.tag).join(", ")})`
+          ? ` (not applied: ${after.pending.map((m) => m.file).join(", ")})`
           : "") +
         ". Compare the table with src/migrations/meta/_journal.json before running anything else.",
       after,
     );
   }
   if (before.pending.length > 0) log(formatMigrationState(after));
-  return { before, after, ran: before.pending.map((m) => m.tag) };
+  return { before, after, ran: before.pending.map((m) => m.tag), dryRun: false };
+}
+
+async function apply(
+  tx: Transaction,
+  migration: JournalMigration,
+  deadline: number,
+  log: (line: string) => void,
+): Promise<void> {
+  log(`Applying ${migration.file}`);
+  await limitStatementTime(tx, deadline - Date.now());
+  for (const [index, statement] of migration.statements.entries()) {
+    try {
+      await tx.execute(sql.raw(statement));
+    } catch (error) {
+      throw new MigrationError(
+        "migration_failed",
+        `${migration.file} failed at statement ${index + 1} of ${migration.statements.length}: ${rootCause(error).message}. ` +
+          "All pending migrations run in one transaction, so nothing of this run was applied. Fix the SQL (or the database) and run `pnpm db:migrate` again.",
+        undefined,
+        { cause: error },
+      );
+    }
+  }
+  await tx.execute(
+    sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${migration.hash}, ${migration.when})`,
+  );
+}
+
+function describeFailure(error: unknown, timeoutMs: number): unknown {
+  if (error instanceof MigrationError) return error;
+  const cause = rootCause(error) as Error & { code?: string };
+  if (cause instanceof MigrationError) return cause;
+  if (cause.code === "55P03") {
+    return new MigrationError(
+      "lock_timeout",
+      "Another migration run holds the migration lock and did not finish in time. Wait for it and run again; if no runner is active, find the session holding it: select pid, state, query from pg_stat_activity where pid in (select pid from pg_locks where locktype = 'advisory').",
+      undefined,
+      { cause: error },
+    );
+  }
+  if (cause.code === "57014") {
+    return new MigrationError(
+      "timeout",
+      `The migration run exceeded its ${Math.round(timeoutMs / 1000)} s limit and was rolled back: nothing was applied. Raise DB_MIGRATION_TIMEOUT_SECONDS for a long migration, or split it.`,
+      undefined,
+      { cause: error },
+    );
+  }
+  return error;
 }
 
 function refuseUnsafeState(state: MigrationState): void {
+  const [edited] = state.edited;
+  if (edited) {
+    throw new MigrationError(
+      "edited_migration",
+      `${edited.migration.file} was edited after it was applied (recorded hash ${edited.appliedHash.slice(0, 12)}, file ${edited.migration.hash.slice(0, 12)}). ` +
+        `Restore it from git (git checkout <ref> -- packages/db/src/migrations/${edited.migration.file}) and put the change in a new migration (\`pnpm db:generate\`).` +
+        (state.edited.length > 1
+          ? ` Also edited: ${state.edited
+              .slice(1)
+              .map((e) => e.migration.file)
+              .join(", ")}.`
+          : ""),
+      state,
+    );
+  }
   if (state.unknown.length > 0) {
     throw new MigrationError(
       "database_ahead",
       `The database has ${state.unknown.length} applied migration(s) that src/migrations/meta/_journal.json does not list ` +
         `(created_at ${state.unknown.map((row) => row.createdAt).join(", ")}): it is ahead of this code. ` +
-        "Check out the branch that applied them (git pull), or restore the database; never delete rows to make this pass.",
+        "Check out the code that applied them (git pull), or restore the database; never delete rows to make this pass.",
       state,
     );
   }
@@ -109,9 +240,9 @@ function refuseUnsafeState(state: MigrationState): void {
   if (first) {
     throw new MigrationError(
       "skipped_migration",
-      `Migration ${first.tag} is not recorded in drizzle.__drizzle_migrations, but newer migrations are; drizzle's migrator would skip it silently` +
-        ` (${state.skipped.length} such migration(s): ${state.skipped.map((m) => m.tag).join(", ")}). ` +
-        `If it came from a merge, regenerate it after the newest migration (move your schema change into a new \`pnpm db:generate\`). ` +
+      `Migration ${first.file} is not recorded in drizzle.__drizzle_migrations, but newer migrations are; drizzle's migrator would skip it silently` +
+        ` (${state.skipped.length} such migration(s): ${state.skipped.map((m) => m.file).join(", ")}). ` +
+        "If it came from a merge: remove it (`pnpm exec drizzle-kit drop`, or delete the file, its snapshot and its journal entry), run `pnpm db:generate` to write the change again after the newest migration, then `pnpm db:migrate`. " +
         `If its changes are already in the database and only the row was lost, restore the row: ` +
         `insert into drizzle.__drizzle_migrations (hash, created_at) values ('${first.hash}', ${first.when});`,
       state,
