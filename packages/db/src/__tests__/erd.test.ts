@@ -31,6 +31,8 @@ describe("the ER diagrams (docs/erd.md)", () => {
     }
     expect(erd).toContain('research_plan["research_plan (tenant, RLS)"]');
     expect(erd).toContain('ai_model["ai_model (global)"]');
-    expect(erd).toContain('research_plan ||--o{ research_step : "plan_id (on delete cascade, same tenant)"');
+    expect(erd).toContain(
+      'research_plan ||--o{ research_step : "plan_id (on delete cascade, same tenant)"',
+    );
   });
 });

@@ -6,7 +6,12 @@ import { rows } from "../rows";
 import * as schema from "../schema";
 import { TenantContextError, withTenantContext } from "../tenant";
 import { createTestDatabase, rootCause, type TestDatabase } from "../testing";
-import { ISOLATION_ORGS, isolationSeedFor, ROWS_PER_ORG, seedIsolation } from "../testing/isolation-seed";
+import {
+  ISOLATION_ORGS,
+  isolationSeedFor,
+  ROWS_PER_ORG,
+  seedIsolation,
+} from "../testing/isolation-seed";
 
 // The isolation matrix, generated from drizzle's metadata: every table with an
 // organization_id column, no hand-written list. Acting through the runtime role (app_runtime
@@ -15,7 +20,9 @@ import { ISOLATION_ORGS, isolationSeedFor, ROWS_PER_ORG, seedIsolation } from ".
 
 const tenantTables = (Object.values(schema) as unknown[])
   .filter((value): value is PgTable => is(value, PgTable))
-  .filter((table) => getTableConfig(table).columns.some((column) => column.name === "organization_id"))
+  .filter((table) =>
+    getTableConfig(table).columns.some((column) => column.name === "organization_id"),
+  )
   .sort((a, b) => getTableName(a).localeCompare(getTableName(b)));
 
 const [A, B] = ISOLATION_ORGS as [(typeof ISOLATION_ORGS)[0], (typeof ISOLATION_ORGS)[0]];
@@ -34,7 +41,8 @@ const outcome = (promise: Promise<unknown>) =>
     (error) => rootCause(error).message,
   );
 
-const rlsDenied = (table: string) => `new row violates row-level security policy for table "${table}"`;
+const rlsDenied = (table: string) =>
+  `new row violates row-level security policy for table "${table}"`;
 
 /** The owner's view (bypasses RLS). */
 async function ownerRows(table: PgTable, organizationId?: string) {
@@ -50,7 +58,8 @@ const asOrg = <T>(organizationId: string, fn: (tx: Transaction) => Promise<T>) =
 
 const seed = (table: PgTable) => {
   const entry = isolationSeedFor(getTableName(table));
-  if (!entry) throw new Error(`add seed rows for ${getTableName(table)} in src/testing/isolation-seed.ts`);
+  if (!entry)
+    throw new Error(`add seed rows for ${getTableName(table)} in src/testing/isolation-seed.ts`);
   return entry;
 };
 
@@ -78,80 +87,93 @@ it("covers every tenant table, each with seed rows in at least two organizations
   expect(ROWS_PER_ORG * ISOLATION_ORGS.length).toBeGreaterThanOrEqual(4);
 });
 
-describe.each(tenantTables.map((table) => [getTableName(table), table] as const))("%s", (name, table) => {
-  it(`org A can see exactly its own ${name} rows`, async () => {
-    const mine = await ownerRows(table, A.id);
-    expect(mine).toHaveLength(ROWS_PER_ORG);
-    expect(await ownerRows(table, B.id)).toHaveLength(ROWS_PER_ORG);
-    const visible = await asOrg(A.id, (tx) =>
-      rows<{ id: string; organization_id: string }>(tx, sql`select id, organization_id from ${table} order by id`),
-    );
-    expect(visible.map((row) => row.id)).toEqual(mine.map((row) => row.id));
-    expect(new Set(visible.map((row) => row.organization_id))).toEqual(new Set([A.id]));
-  });
-
-  it(`org A cannot update org B's ${name}: 0 rows`, async () => {
-    const before = await ownerRows(table, B.id);
-    expect(before).toHaveLength(ROWS_PER_ORG);
-    const updated = await asOrg(A.id, (tx) =>
-      rows(tx, sql`update ${table} set updated_at = now() + interval '1 day' where organization_id = ${B.id} returning id`),
-    );
-    expect(updated).toEqual([]);
-    expect(await ownerRows(table, B.id)).toEqual(before);
-  });
-
-  it(`org A cannot delete org B's ${name}: 0 rows`, async () => {
-    const deleted = await asOrg(A.id, (tx) =>
-      rows(tx, sql`delete from ${table} where organization_id = ${B.id} returning id`),
-    );
-    expect(deleted).toEqual([]);
-    expect(await ownerRows(table, B.id)).toHaveLength(ROWS_PER_ORG);
-  });
-
-  it(`org A cannot insert a ${name} row for org B`, async () => {
-    const row = seed(table).row(B, 99);
-    expect(await outcome(asOrg(A.id, (tx) => tx.insert(table).values(row as never)))).toBe(rlsDenied(name));
-    expect((await ownerRows(table)).map((r) => r.id)).not.toContain(row.id);
-  });
-
-  it(`org A can insert its own ${name} row (the control for the denials)`, async () => {
-    const row = seed(table).row(A, 99);
-    const rolledBack = new Error("roll back the control row");
-    const result = await outcome(
-      asOrg(A.id, async (tx) => {
-        await tx.insert(table).values(row as never);
-        throw rolledBack;
-      }),
-    );
-    expect(result).toBe(rolledBack.message);
-  });
-
-  it(`org A cannot move its ${name} row to org B`, async () => {
-    const [first] = await ownerRows(table, A.id);
-    expect(first).toBeDefined();
-    const moved = outcome(
-      asOrg(A.id, (tx) => tx.execute(sql`update ${table} set organization_id = ${B.id} where id = ${first!.id}`)),
-    );
-    expect(await moved).toBe(rlsDenied(name));
-    expect((await ownerRows(table, A.id)).map((r) => r.id)).toContain(first!.id);
-  });
-
-  for (const reference of tenantReferences(table)) {
-    it(`org A cannot point ${name}.${reference.column} at org B's ${reference.parent}`, async () => {
-      const parentOfB = isolationSeedFor(reference.parent)!.row(B, 1).id as string;
-      const [parentRow] = await rows(
-        testDb.db,
-        sql`select 1 from ${sql.identifier(reference.parent)} where id = ${parentOfB}`,
+describe.each(tenantTables.map((table) => [getTableName(table), table] as const))(
+  "%s",
+  (name, table) => {
+    it(`org A can see exactly its own ${name} rows`, async () => {
+      const mine = await ownerRows(table, A.id);
+      expect(mine).toHaveLength(ROWS_PER_ORG);
+      expect(await ownerRows(table, B.id)).toHaveLength(ROWS_PER_ORG);
+      const visible = await asOrg(A.id, (tx) =>
+        rows<{ id: string; organization_id: string }>(
+          tx,
+          sql`select id, organization_id from ${table} order by id`,
+        ),
       );
-      expect(parentRow, `${reference.parent} ${parentOfB} exists`).toBeDefined();
-      const row = { ...seed(table).row(A, 99), [reference.property]: parentOfB };
-      expect(await outcome(asOrg(A.id, (tx) => tx.insert(table).values(row as never)))).toBe(
-        `insert or update on table "${name}" violates foreign key constraint "${reference.constraint}"`,
-      );
-      expect(await ownerRows(table, A.id)).toHaveLength(ROWS_PER_ORG);
+      expect(visible.map((row) => row.id)).toEqual(mine.map((row) => row.id));
+      expect(new Set(visible.map((row) => row.organization_id))).toEqual(new Set([A.id]));
     });
-  }
-});
+
+    it(`org A cannot update org B's ${name}: 0 rows`, async () => {
+      const before = await ownerRows(table, B.id);
+      expect(before).toHaveLength(ROWS_PER_ORG);
+      const updated = await asOrg(A.id, (tx) =>
+        rows(
+          tx,
+          sql`update ${table} set updated_at = now() + interval '1 day' where organization_id = ${B.id} returning id`,
+        ),
+      );
+      expect(updated).toEqual([]);
+      expect(await ownerRows(table, B.id)).toEqual(before);
+    });
+
+    it(`org A cannot delete org B's ${name}: 0 rows`, async () => {
+      const deleted = await asOrg(A.id, (tx) =>
+        rows(tx, sql`delete from ${table} where organization_id = ${B.id} returning id`),
+      );
+      expect(deleted).toEqual([]);
+      expect(await ownerRows(table, B.id)).toHaveLength(ROWS_PER_ORG);
+    });
+
+    it(`org A cannot insert a ${name} row for org B`, async () => {
+      const row = seed(table).row(B, 99);
+      expect(await outcome(asOrg(A.id, (tx) => tx.insert(table).values(row as never)))).toBe(
+        rlsDenied(name),
+      );
+      expect((await ownerRows(table)).map((r) => r.id)).not.toContain(row.id);
+    });
+
+    it(`org A can insert its own ${name} row (the control for the denials)`, async () => {
+      const row = seed(table).row(A, 99);
+      const rolledBack = new Error("roll back the control row");
+      const result = await outcome(
+        asOrg(A.id, async (tx) => {
+          await tx.insert(table).values(row as never);
+          throw rolledBack;
+        }),
+      );
+      expect(result).toBe(rolledBack.message);
+    });
+
+    it(`org A cannot move its ${name} row to org B`, async () => {
+      const [first] = await ownerRows(table, A.id);
+      expect(first).toBeDefined();
+      const moved = outcome(
+        asOrg(A.id, (tx) =>
+          tx.execute(sql`update ${table} set organization_id = ${B.id} where id = ${first!.id}`),
+        ),
+      );
+      expect(await moved).toBe(rlsDenied(name));
+      expect((await ownerRows(table, A.id)).map((r) => r.id)).toContain(first!.id);
+    });
+
+    for (const reference of tenantReferences(table)) {
+      it(`org A cannot point ${name}.${reference.column} at org B's ${reference.parent}`, async () => {
+        const parentOfB = isolationSeedFor(reference.parent)!.row(B, 1).id as string;
+        const [parentRow] = await rows(
+          testDb.db,
+          sql`select 1 from ${sql.identifier(reference.parent)} where id = ${parentOfB}`,
+        );
+        expect(parentRow, `${reference.parent} ${parentOfB} exists`).toBeDefined();
+        const row = { ...seed(table).row(A, 99), [reference.property]: parentOfB };
+        expect(await outcome(asOrg(A.id, (tx) => tx.insert(table).values(row as never)))).toBe(
+          `insert or update on table "${name}" violates foreign key constraint "${reference.constraint}"`,
+        );
+        expect(await ownerRows(table, A.id)).toHaveLength(ROWS_PER_ORG);
+      });
+    }
+  },
+);
 
 describe("without a usable tenant context", () => {
   const hostile: [string, string][] = [
@@ -166,54 +188,68 @@ describe("without a usable tenant context", () => {
 
   it("cannot even start a context that is missing or blank", async () => {
     for (const organizationId of [undefined, "", "  "]) {
-      await expect(withTenantContext(testDb.app, { organizationId } as never, async () => 0)).rejects.toBeInstanceOf(
-        TenantContextError,
-      );
+      await expect(
+        withTenantContext(testDb.app, { organizationId } as never, async () => 0),
+      ).rejects.toBeInstanceOf(TenantContextError);
     }
   });
 
-  describe.each(tenantTables.map((table) => [getTableName(table), table] as const))("%s", (name, table) => {
-    it(`cannot be read or written by the runtime role outside withTenantContext`, async () => {
-      expect((await ownerRows(table)).length).toBeGreaterThan(0);
-      const denied = `permission denied for table ${name}`;
-      expect(await outcome(testDb.app.execute(sql`select * from ${table}`))).toBe(denied);
-      expect(await outcome(testDb.app.insert(table).values(seed(table).row(A, 98) as never))).toBe(denied);
-      expect(await outcome(testDb.app.execute(sql`update ${table} set updated_at = now()`))).toBe(denied);
-      expect(await outcome(testDb.app.execute(sql`delete from ${table}`))).toBe(denied);
-    });
-
-    it(`shows 0 ${name} rows and rejects every write with a blank tenant setting`, async () => {
-      const all = await ownerRows(table);
-      expect(all.length).toBeGreaterThan(0);
-      // Below withTenantContext (which refuses blank values): the setting itself is blank.
-      const result = await testDb.app.transaction(async (tx) => {
-        await tx.execute(
-          sql`select set_config('app.current_organization_id', '', true), set_config('role', 'authenticated', true)`,
+  describe.each(tenantTables.map((table) => [getTableName(table), table] as const))(
+    "%s",
+    (name, table) => {
+      it(`cannot be read or written by the runtime role outside withTenantContext`, async () => {
+        expect((await ownerRows(table)).length).toBeGreaterThan(0);
+        const denied = `permission denied for table ${name}`;
+        expect(await outcome(testDb.app.execute(sql`select * from ${table}`))).toBe(denied);
+        expect(
+          await outcome(testDb.app.insert(table).values(seed(table).row(A, 98) as never)),
+        ).toBe(denied);
+        expect(await outcome(testDb.app.execute(sql`update ${table} set updated_at = now()`))).toBe(
+          denied,
         );
-        return {
-          visible: await rows(tx, sql`select id from ${table}`),
-          updated: await rows(tx, sql`update ${table} set updated_at = now() returning id`),
-          deleted: await rows(tx, sql`delete from ${table} returning id`),
-        };
+        expect(await outcome(testDb.app.execute(sql`delete from ${table}`))).toBe(denied);
       });
-      expect(result).toEqual({ visible: [], updated: [], deleted: [] });
-      expect(await ownerRows(table)).toEqual(all);
-    });
 
-    it.each(hostile)(`shows 0 ${name} rows and rejects every write with %s as the organization`, async (_, value) => {
-      const all = await ownerRows(table);
-      expect(all.length).toBeGreaterThan(0);
-      const seen = await withTenantContext(testDb.app, { organizationId: value }, async (tx) => ({
-        visible: await rows(tx, sql`select id from ${table}`),
-        updated: await rows(tx, sql`update ${table} set updated_at = now() returning id`),
-        deleted: await rows(tx, sql`delete from ${table} returning id`),
-      }));
-      expect(seen).toEqual({ visible: [], updated: [], deleted: [] });
-      const insert = withTenantContext(testDb.app, { organizationId: value }, (tx) =>
-        tx.insert(table).values(seed(table).row(B, 97) as never),
+      it(`shows 0 ${name} rows and rejects every write with a blank tenant setting`, async () => {
+        const all = await ownerRows(table);
+        expect(all.length).toBeGreaterThan(0);
+        // Below withTenantContext (which refuses blank values): the setting itself is blank.
+        const result = await testDb.app.transaction(async (tx) => {
+          await tx.execute(
+            sql`select set_config('app.current_organization_id', '', true), set_config('role', 'authenticated', true)`,
+          );
+          return {
+            visible: await rows(tx, sql`select id from ${table}`),
+            updated: await rows(tx, sql`update ${table} set updated_at = now() returning id`),
+            deleted: await rows(tx, sql`delete from ${table} returning id`),
+          };
+        });
+        expect(result).toEqual({ visible: [], updated: [], deleted: [] });
+        expect(await ownerRows(table)).toEqual(all);
+      });
+
+      it.each(hostile)(
+        `shows 0 ${name} rows and rejects every write with %s as the organization`,
+        async (_, value) => {
+          const all = await ownerRows(table);
+          expect(all.length).toBeGreaterThan(0);
+          const seen = await withTenantContext(
+            testDb.app,
+            { organizationId: value },
+            async (tx) => ({
+              visible: await rows(tx, sql`select id from ${table}`),
+              updated: await rows(tx, sql`update ${table} set updated_at = now() returning id`),
+              deleted: await rows(tx, sql`delete from ${table} returning id`),
+            }),
+          );
+          expect(seen).toEqual({ visible: [], updated: [], deleted: [] });
+          const insert = withTenantContext(testDb.app, { organizationId: value }, (tx) =>
+            tx.insert(table).values(seed(table).row(B, 97) as never),
+          );
+          expect(await outcome(insert)).toBe(rlsDenied(name));
+          expect(await ownerRows(table)).toEqual(all);
+        },
       );
-      expect(await outcome(insert)).toBe(rlsDenied(name));
-      expect(await ownerRows(table)).toEqual(all);
-    });
-  });
+    },
+  );
 });

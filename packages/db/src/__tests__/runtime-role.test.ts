@@ -71,23 +71,28 @@ describe("the runtime role app_runtime", () => {
 
 // Without APP_DATABASE_URL, apps get the owner's URL with the runtime role as a startup
 // parameter (connections.ts). RESET ROLE and DISCARD ALL come back to it, not to the owner.
-describe.skipIf(!env().TEST_DATABASE_URL)("the owner's URL with role app_runtime as a startup parameter (server)", () => {
-  it("cannot read tenant tables outside withTenantContext, even after RESET ROLE or DISCARD ALL", async () => {
-    const handle = createDatabase({ url: testDb.url!, max: 1, role: "app_runtime" });
-    try {
-      const [me] = await rows<{ role: string }>(handle.db, sql`select current_user as role`);
-      expect(me?.role).toBe("app_runtime");
-      expect(await denied(handle.db.select().from(researchPlan))).toBe("permission denied for table research_plan");
-      await handle.db.execute(sql`reset role`);
-      await handle.db.execute(sql`discard all`);
-      const [after] = await rows<{ role: string }>(handle.db, sql`select current_user as role`);
-      expect(after?.role).toBe("app_runtime");
-      const visible = await withTenantContext(handle.db, { organizationId: "org_a" }, (tx) =>
-        tx.select({ org: researchPlan.organizationId }).from(researchPlan),
-      );
-      expect(visible).toEqual([{ org: "org_a" }, { org: "org_a" }]);
-    } finally {
-      await handle.close();
-    }
-  });
-});
+describe.skipIf(!env().TEST_DATABASE_URL)(
+  "the owner's URL with role app_runtime as a startup parameter (server)",
+  () => {
+    it("cannot read tenant tables outside withTenantContext, even after RESET ROLE or DISCARD ALL", async () => {
+      const handle = createDatabase({ url: testDb.url!, max: 1, role: "app_runtime" });
+      try {
+        const [me] = await rows<{ role: string }>(handle.db, sql`select current_user as role`);
+        expect(me?.role).toBe("app_runtime");
+        expect(await denied(handle.db.select().from(researchPlan))).toBe(
+          "permission denied for table research_plan",
+        );
+        await handle.db.execute(sql`reset role`);
+        await handle.db.execute(sql`discard all`);
+        const [after] = await rows<{ role: string }>(handle.db, sql`select current_user as role`);
+        expect(after?.role).toBe("app_runtime");
+        const visible = await withTenantContext(handle.db, { organizationId: "org_a" }, (tx) =>
+          tx.select({ org: researchPlan.organizationId }).from(researchPlan),
+        );
+        expect(visible).toEqual([{ org: "org_a" }, { org: "org_a" }]);
+      } finally {
+        await handle.close();
+      }
+    });
+  },
+);

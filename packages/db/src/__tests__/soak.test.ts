@@ -31,33 +31,51 @@ describe.skipIf(!env().TEST_DATABASE_URL)(
     });
 
     it(`can run ${TRANSACTIONS} withTenantContext transactions, ${CONCURRENCY} at a time on ${POOL_SIZE} connections, 5% failing, with 0 leaks`, async () => {
-      const stats = { committed: 0, failed: 0, rowsChecked: 0, leaks: 0, dirtyConnections: 0, probes: 0 };
+      const stats = {
+        committed: 0,
+        failed: 0,
+        rowsChecked: 0,
+        leaks: 0,
+        dirtyConnections: 0,
+        probes: 0,
+      };
       const leakDetails: string[] = [];
 
       async function job(i: number) {
         const org = ISOLATION_ORGS[i % ISOLATION_ORGS.length]!;
         const failing = i % THROW_EVERY === 0;
         try {
-          await withTenantContext(pool.db, { organizationId: org.id, userId: `${org.key}_user_1` }, async (tx) => {
-            const [context] = await rows<{ role: string; org: string; user: string }>(
-              tx,
-              sql`select current_user as role, current_setting('app.current_organization_id') as org, current_setting('app.current_user_id') as user`,
-            );
-            if (context?.role !== "authenticated" || context.org !== org.id || context.user !== `${org.key}_user_1`) {
-              stats.leaks++;
-              leakDetails.push(`tx ${i}: context ${JSON.stringify(context)} for ${org.id}`);
-            }
-            const plans = await tx.select({ org: researchPlan.organizationId }).from(researchPlan);
-            stats.rowsChecked += plans.length;
-            for (const plan of plans) {
-              if (plan.org !== org.id) {
+          await withTenantContext(
+            pool.db,
+            { organizationId: org.id, userId: `${org.key}_user_1` },
+            async (tx) => {
+              const [context] = await rows<{ role: string; org: string; user: string }>(
+                tx,
+                sql`select current_user as role, current_setting('app.current_organization_id') as org, current_setting('app.current_user_id') as user`,
+              );
+              if (
+                context?.role !== "authenticated" ||
+                context.org !== org.id ||
+                context.user !== `${org.key}_user_1`
+              ) {
                 stats.leaks++;
-                leakDetails.push(`tx ${i} as ${org.id} saw a row of ${plan.org}`);
+                leakDetails.push(`tx ${i}: context ${JSON.stringify(context)} for ${org.id}`);
               }
-            }
-            if (failing && i % (2 * THROW_EVERY) === 0) throw new Error("simulated failure mid-transaction");
-            if (failing) await tx.execute(sql`select 1 / 0`); // a Postgres error mid-transaction
-          });
+              const plans = await tx
+                .select({ org: researchPlan.organizationId })
+                .from(researchPlan);
+              stats.rowsChecked += plans.length;
+              for (const plan of plans) {
+                if (plan.org !== org.id) {
+                  stats.leaks++;
+                  leakDetails.push(`tx ${i} as ${org.id} saw a row of ${plan.org}`);
+                }
+              }
+              if (failing && i % (2 * THROW_EVERY) === 0)
+                throw new Error("simulated failure mid-transaction");
+              if (failing) await tx.execute(sql`select 1 / 0`); // a Postgres error mid-transaction
+            },
+          );
           stats.committed++;
         } catch {
           stats.failed++;

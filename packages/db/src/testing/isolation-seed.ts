@@ -35,7 +35,8 @@ interface SeedTable {
 }
 
 const MODEL_ID = "model_iso";
-const embedding = (n: number) => Array.from({ length: EMBEDDING_DIMENSIONS }, (_, i) => ((i * n) % 11) / 11);
+const embedding = (n: number) =>
+  Array.from({ length: EMBEDDING_DIMENSIONS }, (_, i) => ((i * n) % 11) / 11);
 const ids = (org: SeedOrg, kind: string, n = 1) => `${org.key}_${kind}_${n}`;
 
 /**
@@ -43,7 +44,15 @@ const ids = (org: SeedOrg, kind: string, n = 1) => `${org.key}_${kind}_${n}`;
  * guard read this list: a tenant table missing here fails with "add seed rows for <table>".
  */
 export const ISOLATION_SEED: readonly SeedTable[] = [
-  { table: member, row: (org, n) => ({ id: ids(org, "member", n), organizationId: org.id, userId: ids(org, "user", n), role: "member" }) },
+  {
+    table: member,
+    row: (org, n) => ({
+      id: ids(org, "member", n),
+      organizationId: org.id,
+      userId: ids(org, "user", n),
+      role: "member",
+    }),
+  },
   {
     table: invitation,
     row: (org, n) => ({
@@ -54,7 +63,15 @@ export const ISOLATION_SEED: readonly SeedTable[] = [
       inviterId: ids(org, "user", 1),
     }),
   },
-  { table: aiBatchJob, row: (org, n) => ({ id: ids(org, "batch", n), organizationId: org.id, modelId: MODEL_ID, requestCount: n }) },
+  {
+    table: aiBatchJob,
+    row: (org, n) => ({
+      id: ids(org, "batch", n),
+      organizationId: org.id,
+      modelId: MODEL_ID,
+      requestCount: n,
+    }),
+  },
   {
     table: aiUsage,
     row: (org, n) => ({
@@ -67,10 +84,24 @@ export const ISOLATION_SEED: readonly SeedTable[] = [
       costUsd: "0.001000",
     }),
   },
-  { table: researchPlan, row: (org, n) => ({ id: ids(org, "plan", n), organizationId: org.id, title: `Plan ${n}`, objective: "Isolation" }) },
+  {
+    table: researchPlan,
+    row: (org, n) => ({
+      id: ids(org, "plan", n),
+      organizationId: org.id,
+      title: `Plan ${n}`,
+      objective: "Isolation",
+    }),
+  },
   {
     table: researchStep,
-    row: (org, n) => ({ id: ids(org, "step", n), organizationId: org.id, planId: ids(org, "plan"), position: n, title: `Step ${n}` }),
+    row: (org, n) => ({
+      id: ids(org, "step", n),
+      organizationId: org.id,
+      planId: ids(org, "plan"),
+      position: n,
+      title: `Step ${n}`,
+    }),
   },
   {
     table: researchArtifact,
@@ -85,11 +116,24 @@ export const ISOLATION_SEED: readonly SeedTable[] = [
   },
   {
     table: researchOutput,
-    row: (org, n) => ({ id: ids(org, "output", n), organizationId: org.id, planId: ids(org, "plan"), version: n, title: `Output ${n}`, content: "..." }),
+    row: (org, n) => ({
+      id: ids(org, "output", n),
+      organizationId: org.id,
+      planId: ids(org, "plan"),
+      version: n,
+      title: `Output ${n}`,
+      content: "...",
+    }),
   },
   {
     table: researchFeedback,
-    row: (org, n) => ({ id: ids(org, "feedback", n), organizationId: org.id, planId: ids(org, "plan"), outputId: ids(org, "output"), rating: 4 }),
+    row: (org, n) => ({
+      id: ids(org, "feedback", n),
+      organizationId: org.id,
+      planId: ids(org, "plan"),
+      outputId: ids(org, "output"),
+      rating: 4,
+    }),
   },
   {
     table: researchExtraction,
@@ -102,7 +146,15 @@ export const ISOLATION_SEED: readonly SeedTable[] = [
       value: { n },
     }),
   },
-  { table: document, row: (org, n) => ({ id: ids(org, "document", n), organizationId: org.id, title: `Doc ${n}`, content: `Isolation ${org.key}` }) },
+  {
+    table: document,
+    row: (org, n) => ({
+      id: ids(org, "document", n),
+      organizationId: org.id,
+      title: `Doc ${n}`,
+      content: `Isolation ${org.key}`,
+    }),
+  },
   {
     table: documentChunk,
     row: (org, n) => ({
@@ -129,15 +181,33 @@ export const ROWS_PER_ORG = 2;
  * ROWS_PER_ORG rows of every tenant table for every organization.
  */
 export async function seedIsolation(db: Database): Promise<void> {
-  await db.insert(organization).values(ISOLATION_ORGS.map((org) => ({ id: org.id, name: org.id, slug: org.id })));
-  await db.insert(user).values(
-    ISOLATION_ORGS.flatMap((org) =>
-      [1, 2, 99].map((n) => ({ id: ids(org, "user", n), name: `User ${org.key}${n}`, email: `user${n}@${org.key}.test` })),
-    ),
-  );
-  await db.insert(aiModel).values({ id: MODEL_ID, provider: "openai", name: "iso", displayName: "Iso", contextWindow: 1000 });
+  await db
+    .insert(organization)
+    .values(ISOLATION_ORGS.map((org) => ({ id: org.id, name: org.id, slug: org.id })));
+  await db
+    .insert(user)
+    .values(
+      ISOLATION_ORGS.flatMap((org) =>
+        [1, 2, 99].map((n) => ({
+          id: ids(org, "user", n),
+          name: `User ${org.key}${n}`,
+          email: `user${n}@${org.key}.test`,
+        })),
+      ),
+    );
+  await db
+    .insert(aiModel)
+    .values({
+      id: MODEL_ID,
+      provider: "openai",
+      name: "iso",
+      displayName: "Iso",
+      contextWindow: 1000,
+    });
   for (const { table, row } of ISOLATION_SEED) {
-    const values = ISOLATION_ORGS.flatMap((org) => Array.from({ length: ROWS_PER_ORG }, (_, i) => row(org, i + 1)));
+    const values = ISOLATION_ORGS.flatMap((org) =>
+      Array.from({ length: ROWS_PER_ORG }, (_, i) => row(org, i + 1)),
+    );
     await db.insert(table).values(values as never);
   }
 }
