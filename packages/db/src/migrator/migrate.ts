@@ -174,6 +174,9 @@ async function apply(
     try {
       await tx.execute(sql.raw(statement));
     } catch (error) {
+      // Time limits are the run's, not this file's fault: describeFailure names them.
+      if (["57014", "55P03"].includes(String((rootCause(error) as { code?: unknown }).code)))
+        throw error;
       throw new MigrationError(
         "migration_failed",
         `${migration.file} failed at statement ${index + 1} of ${migration.statements.length}: ${rootCause(error).message}. ` +
