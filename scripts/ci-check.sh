@@ -6,8 +6,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
 
-echo "[ci:check] format + lint, architecture, dead code, duplication, docs, typecheck, drift, ERD"
-pnpm exec turbo run lint check:deps check:knip check:dupes check:docs typecheck db:check db:guard db:erd:check \
+echo "[ci:check] format + lint, architecture, dead code, duplication, docs, typecheck, drift, migration lint, schema guard, ERD"
+pnpm exec turbo run lint check:deps check:knip check:dupes check:docs typecheck db:check db:lint db:guard db:erd:check \
   --continue --output-logs=errors-only || status=1
 
 echo "[ci:check] tests on embedded PGlite"
