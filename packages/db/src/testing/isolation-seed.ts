@@ -184,26 +184,22 @@ export async function seedIsolation(db: Database): Promise<void> {
   await db
     .insert(organization)
     .values(ISOLATION_ORGS.map((org) => ({ id: org.id, name: org.id, slug: org.id })));
-  await db
-    .insert(user)
-    .values(
-      ISOLATION_ORGS.flatMap((org) =>
-        [1, 2, 99].map((n) => ({
-          id: ids(org, "user", n),
-          name: `User ${org.key}${n}`,
-          email: `user${n}@${org.key}.test`,
-        })),
-      ),
-    );
-  await db
-    .insert(aiModel)
-    .values({
-      id: MODEL_ID,
-      provider: "openai",
-      name: "iso",
-      displayName: "Iso",
-      contextWindow: 1000,
-    });
+  await db.insert(user).values(
+    ISOLATION_ORGS.flatMap((org) =>
+      [1, 2, 99].map((n) => ({
+        id: ids(org, "user", n),
+        name: `User ${org.key}${n}`,
+        email: `user${n}@${org.key}.test`,
+      })),
+    ),
+  );
+  await db.insert(aiModel).values({
+    id: MODEL_ID,
+    provider: "openai",
+    name: "iso",
+    displayName: "Iso",
+    contextWindow: 1000,
+  });
   for (const { table, row } of ISOLATION_SEED) {
     const values = ISOLATION_ORGS.flatMap((org) =>
       Array.from({ length: ROWS_PER_ORG }, (_, i) => row(org, i + 1)),
