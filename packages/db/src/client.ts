@@ -1,9 +1,8 @@
 import { mkdirSync } from "node:fs";
-import { PGlite, type Transaction as PgliteTransaction } from "@electric-sql/pglite";
-import { vector } from "@electric-sql/pglite-pgvector";
+import { createRequire } from "node:module";
+import type { PGlite, Transaction as PgliteTransaction } from "@electric-sql/pglite";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import * as schema from "./schema";
@@ -48,9 +47,16 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+// PGlite (WASM) and drizzle's PGlite driver (which imports it) are loaded on first use, so
+// processes that talk to a server (CLIs, apps) do not pay ~500 ms of start-up for them; their
+// CommonJS builds keep openPglite and createDatabase synchronous (and share one PGlite class).
+const load = createRequire(import.meta.url);
+
 /** Opens PGlite with the extensions our migrations need (drizzle-kit's own PGlite has none). */
 export function openPglite(options: { dataDir?: string; loadDataDir?: Blob } = {}): PGlite {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const { PGlite } = load("@electric-sql/pglite") as typeof import("@electric-sql/pglite");
+  const { vector } = load("@electric-sql/pglite-pgvector") as typeof import("@electric-sql/pglite-pgvector");
   return new PGlite({ ...options, extensions: { vector } });
 }
 
@@ -127,7 +133,7 @@ export function createDatabase(target: DatabaseTarget): DatabaseHandle {
       : acquireEmbedded(target.dataDir);
   const client = target.role ? pgliteAsRole(shared.pglite, target.role) : shared.pglite;
   return {
-    db: drizzlePglite({ client: client as PGlite, schema }),
+    db: (load("drizzle-orm/pglite") as typeof import("drizzle-orm/pglite")).drizzle({ client: client as PGlite, schema }),
     driver: "pglite",
     close: shared.release,
   };
