@@ -7,6 +7,7 @@ import { env } from "../env";
 import {
   compareMigrations,
   formatMigrationState,
+  JournalError,
   MigrationError,
   migrate,
   readAppliedMigrations,
@@ -37,7 +38,7 @@ try {
     const width = Math.max(...lines.map((line) => line.name.length));
     for (const line of lines) {
       console.log(
-        `  ${line.status.padEnd(8)} ${line.name.padEnd(width)}${line.detail ? `  ${line.detail}` : ""}`,
+        `  ${line.status.padEnd(8)} ${line.name.padEnd(width)}  ${line.detail}`.trimEnd(),
       );
     }
     if (lines.some((line) => line.status === "problem")) process.exitCode = 1;
@@ -62,7 +63,9 @@ try {
   }
 } catch (error) {
   process.exitCode = 1;
-  console.error(error instanceof MigrationError ? `Migration refused: ${error.message}` : error);
+  if (error instanceof MigrationError) console.error(`Migration refused: ${error.message}`);
+  else if (error instanceof JournalError) console.error(error.message);
+  else console.error(error);
 } finally {
   await handle.close();
 }

@@ -1,5 +1,5 @@
 export type { JournalMigration } from "./journal";
-export { readJournal } from "./journal";
+export { JournalError, readJournal } from "./journal";
 export { MIGRATION_LOCK_KEY } from "./lock";
 export {
   type MigrateOptions,

@@ -28,6 +28,11 @@ export interface JournalMigration {
   readonly hash: string;
 }
 
+/** The journal or a file it lists cannot be read; the message says how to fix it. */
+export class JournalError extends Error {
+  override readonly name = "JournalError";
+}
+
 /** Reads meta/_journal.json and hashes each file; throws naming what is missing or malformed. */
 export function readJournal(migrationsFolder: string): JournalMigration[] {
   const journalPath = path.join(migrationsFolder, "meta/_journal.json");
@@ -35,13 +40,13 @@ export function readJournal(migrationsFolder: string): JournalMigration[] {
   try {
     raw = JSON.parse(readFileSync(journalPath, "utf8"));
   } catch (error) {
-    throw new Error(
+    throw new JournalError(
       `Cannot read ${journalPath} (${(error as Error).message}). Run \`pnpm db:generate\` to create it; never edit it by hand.`,
     );
   }
   const journal = journalSchema.safeParse(raw);
   if (!journal.success) {
-    throw new Error(`${journalPath} is not a drizzle-kit journal: ${journal.error.message}`);
+    throw new JournalError(`${journalPath} is not a drizzle-kit journal: ${journal.error.message}`);
   }
   return journal.data.entries.map((entry) => {
     const file = path.join(migrationsFolder, `${entry.tag}.sql`);
@@ -49,7 +54,7 @@ export function readJournal(migrationsFolder: string): JournalMigration[] {
     try {
       text = readFileSync(file, "utf8");
     } catch {
-      throw new Error(
+      throw new JournalError(
         `The journal lists ${entry.tag} but ${file} is missing. Restore the file from git, or remove the entry with \`pnpm exec drizzle-kit drop\`.`,
       );
     }
