@@ -56,7 +56,9 @@ const load = createRequire(import.meta.url);
 export function openPglite(options: { dataDir?: string; loadDataDir?: Blob } = {}): PGlite {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const { PGlite } = load("@electric-sql/pglite") as typeof import("@electric-sql/pglite");
-  const { vector } = load("@electric-sql/pglite-pgvector") as typeof import("@electric-sql/pglite-pgvector");
+  const { vector } = load(
+    "@electric-sql/pglite-pgvector",
+  ) as typeof import("@electric-sql/pglite-pgvector");
   return new PGlite({ ...options, extensions: { vector } });
 }
 
@@ -133,7 +135,10 @@ export function createDatabase(target: DatabaseTarget): DatabaseHandle {
       : acquireEmbedded(target.dataDir);
   const client = target.role ? pgliteAsRole(shared.pglite, target.role) : shared.pglite;
   return {
-    db: (load("drizzle-orm/pglite") as typeof import("drizzle-orm/pglite")).drizzle({ client: client as PGlite, schema }),
+    db: (load("drizzle-orm/pglite") as typeof import("drizzle-orm/pglite")).drizzle({
+      client: client as PGlite,
+      schema,
+    }),
     driver: "pglite",
     close: shared.release,
   };
