@@ -1,8 +1,6 @@
-import { execFile } from "node:child_process";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -12,6 +10,7 @@ import { MIGRATION_LOCK_KEY, MigrationError, migrate, readJournal } from "../mig
 import { migrationsFolder, packageRoot } from "../paths";
 import { rows } from "../rows";
 import { createTestDatabase, type TestDatabase } from "../testing";
+import { migrateCli } from "./migrate-cli";
 
 const server = env().TEST_DATABASE_URL;
 const journal = readJournal(migrationsFolder);
@@ -44,25 +43,6 @@ class MigrationsCopy {
   }
   dispose() {
     return rm(this.dir, { recursive: true, force: true });
-  }
-}
-
-const run = promisify(execFile);
-const tsx = path.join(packageRoot, "node_modules/.bin/tsx");
-
-/** `pnpm db:migrate` in its own process: exit code and output. */
-async function migrateCli(args: string[], target: Record<string, string>) {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...target };
-  if (!target.DATABASE_URL) delete childEnv.DATABASE_URL;
-  try {
-    const { stdout, stderr } = await run(tsx, ["src/bin/migrate.ts", ...args], {
-      cwd: packageRoot,
-      env: childEnv,
-    });
-    return { code: 0, output: stdout + stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, output: failed.stdout + failed.stderr };
   }
 }
 

@@ -1,14 +1,13 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase } from "../client";
 import { MigrationError, migrate, readJournal } from "../migrator";
 import { packageRoot } from "../paths";
 import { createTestDatabase, type TestDatabase } from "../testing";
+import { migrateCli } from "./migrate-cli";
 
 const journal = readJournal(path.join(packageRoot, "src/migrations"));
 const first = journal[0]!;
@@ -61,25 +60,6 @@ describe("migrate()", () => {
   });
 });
 
-const run = promisify(execFile);
-const tsx = path.join(packageRoot, "node_modules/.bin/tsx");
-
-/** `pnpm db:migrate` as a user runs it: the CLI in its own process, exit code and output. */
-async function migrateCli(env: Record<string, string | undefined>) {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: undefined, ...env };
-  for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
-  try {
-    const { stdout, stderr } = await run(tsx, ["src/bin/migrate.ts"], {
-      cwd: packageRoot,
-      env: childEnv,
-    });
-    return { code: 0, output: stdout + stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, output: failed.stdout + failed.stderr };
-  }
-}
-
 describe("pnpm db:migrate (the CLI)", () => {
   let dataDir: string;
   let testDb: TestDatabase;
@@ -93,7 +73,8 @@ describe("pnpm db:migrate (the CLI)", () => {
   });
 
   // On the server provider the CLI migrates this file's database; on embedded, a fresh data dir.
-  const target = () => (testDb.url ? { DATABASE_URL: testDb.url } : { PGLITE_DATA_DIR: dataDir });
+  const target = (): Record<string, string> =>
+    testDb.url ? { DATABASE_URL: testDb.url } : { PGLITE_DATA_DIR: dataDir };
 
   /** Deletes the first migration's row through the same target the CLI uses. */
   async function deleteFirstRow() {
@@ -108,8 +89,8 @@ describe("pnpm db:migrate (the CLI)", () => {
   }
 
   it("can run twice: the second run reports nothing pending and exits 0", async () => {
-    await migrateCli(target());
-    const second = await migrateCli(target());
+    await migrateCli([], target());
+    const second = await migrateCli([], target());
     expect(second.output).toContain(
       `Migration state: ${count} applied, ${count} expected, 0 pending`,
     );
@@ -118,7 +99,7 @@ describe("pnpm db:migrate (the CLI)", () => {
 
   it("exits non-zero naming the mismatch when a row was deleted from drizzle.__drizzle_migrations", async () => {
     await deleteFirstRow();
-    const result = await migrateCli(target());
+    const result = await migrateCli([], target());
     expect(result.code).not.toBe(0);
     expect(result.output).toContain(
       `Migration state: ${count - 1} applied, ${count} expected, 1 pending`,
