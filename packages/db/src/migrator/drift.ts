@@ -19,7 +19,10 @@ export interface DriftReport {
  * never touched. drizzle-kit exits 0 even on errors, so both its words ("No schema changes")
  * and the files it writes are checked.
  */
-export async function checkSchemaDrift(): Promise<DriftReport> {
+export async function checkSchemaDrift(
+  /** The schema entry, relative to packages/db (drizzle.config.ts's `schema`). */
+  schema = "./src/schema/index.ts",
+): Promise<DriftReport> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), "repo-db-drift-"));
   try {
     await cp(migrationsFolder, scratch, { recursive: true });
@@ -31,7 +34,7 @@ export async function checkSchemaDrift(): Promise<DriftReport> {
       "--dialect",
       "postgresql",
       "--schema",
-      "./src/schema/index.ts",
+      schema,
       "--out",
       path.relative(packageRoot, scratch),
     ];
