@@ -1,1 +1,9 @@
-export {};
+// Zod schemas of every table in ../schema: insert<Table>Schema, select<Table>Schema and
+// update<Table>Schema (drizzle-zod), with the field rules drizzle cannot derive from a
+// column (emails, non-blank text, ranges, formats, embedding length). Insert<Table> and
+// Update<Table> are their parsed types; row types stay in ../schema.
+export * from "./ai";
+export * from "./auth";
+export * from "./mcp";
+export * from "./research";
+export * from "./search";
