@@ -16,6 +16,23 @@ import {
 } from "../schema/research";
 import { document, documentChunk } from "../schema/search";
 import { HashingEmbedder } from "../search/embedder";
+import {
+  insertAiBatchJobSchema,
+  insertAiUsageSchema,
+  insertDocumentChunkSchema,
+  insertDocumentSchema,
+  insertInvitationSchema,
+  insertMemberSchema,
+  insertOrganizationSchema,
+  insertPersonalAccessTokenSchema,
+  insertResearchArtifactSchema,
+  insertResearchExtractionSchema,
+  insertResearchFeedbackSchema,
+  insertResearchOutputSchema,
+  insertResearchPlanSchema,
+  insertResearchStepSchema,
+  insertUserSchema,
+} from "../zod";
 import { insertRows, type SeedLog } from "./insert";
 import { modelId } from "./reference";
 
@@ -61,10 +78,28 @@ const sentence = (org: Org, n: number) => {
 };
 
 /** A demo personal access token: derived from the user id, so the same every run. */
-export function demoToken(forUser: string): string {
+function demoToken(forUser: string): string {
   return `rpat_${createHash("sha256").update(`repo dev seed token ${forUser}`).digest("hex").slice(0, 40)}`;
 }
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+const VALIDATORS = new Map<PgTable, { parse(value: unknown): unknown }>([
+  [organization, insertOrganizationSchema],
+  [user, insertUserSchema],
+  [member, insertMemberSchema],
+  [invitation, insertInvitationSchema],
+  [personalAccessToken, insertPersonalAccessTokenSchema],
+  [researchPlan, insertResearchPlanSchema],
+  [researchStep, insertResearchStepSchema],
+  [researchArtifact, insertResearchArtifactSchema],
+  [researchOutput, insertResearchOutputSchema],
+  [researchFeedback, insertResearchFeedbackSchema],
+  [researchExtraction, insertResearchExtractionSchema],
+  [document, insertDocumentSchema],
+  [documentChunk, insertDocumentChunkSchema],
+  [aiBatchJob, insertAiBatchJobSchema],
+  [aiUsage, insertAiUsageSchema],
+]);
 
 export interface DemoToken {
   organization: string;
@@ -255,6 +290,17 @@ export async function seedDev(
         ...stamp(t + 400 + u),
       });
     }
+  }
+
+  // Every row passes its @repo/db/zod insert schema before anything is written: a bad row is a
+  // ZodError naming the field, and the database is untouched.
+  for (const [table, list] of rows) {
+    const schema = VALIDATORS.get(table);
+    if (!schema)
+      throw new Error(
+        `No insert schema for ${getTableName(table)}: add it to VALIDATORS in seeds/dev.ts`,
+      );
+    for (const row of list) schema.parse(row);
   }
 
   log("dev tier:");

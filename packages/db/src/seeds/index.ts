@@ -40,6 +40,3 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
   }
   return { counts, tokens: [] };
 }
-
-export type { DemoToken } from "./dev";
-export type { LoadOptions } from "./load";
