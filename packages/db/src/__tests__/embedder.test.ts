@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { EMBEDDING_DIMENSIONS } from "../schema/search";
 import { HashingEmbedder } from "../search/embedder";
 
-const cosine = (a: number[], b: number[]) => a.reduce((sum, value, i) => sum + value * (b[i] ?? 0), 0);
+const cosine = (a: number[], b: number[]) =>
+  a.reduce((sum, value, i) => sum + value * (b[i] ?? 0), 0);
 
 describe("HashingEmbedder", () => {
   const embedder = new HashingEmbedder();
