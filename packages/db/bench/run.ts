@@ -1,4 +1,4 @@
-// `pnpm bench`: runs every bench/*.bench.ts in turn, echoes its output, and writes
+// `pnpm bench`: runs every bench/*.bench.ts (this package, then apps/*) in turn, echoes its output, and writes
 // bench/RESULTS.md with the `bench <name>=<value>` figures, the machine and the date.
 import { spawn } from "node:child_process";
 import { readdir, writeFile } from "node:fs/promises";
@@ -7,15 +7,34 @@ import path from "node:path";
 import postgres from "postgres";
 import { openPglite } from "../src/client";
 import { env } from "../src/env";
-import { packageRoot } from "../src/paths";
+import { packageRoot, repoRoot } from "../src/paths";
 
 const benchDir = path.join(packageRoot, "bench");
-const tsx = path.join(packageRoot, "node_modules/.bin/tsx");
 
-function runBench(file: string): Promise<{ output: string; code: number }> {
+/** Every bench/*.bench.ts of this package and of each app, with the folder to run it in. */
+async function benchmarks(): Promise<{ name: string; file: string; cwd: string }[]> {
+  const apps = path.join(repoRoot, "apps");
+  const entries = await readdir(apps, { withFileTypes: true }).catch(() => []);
+  const folders = [
+    packageRoot,
+    ...entries.filter((e) => e.isDirectory()).map((e) => path.join(apps, e.name)),
+  ];
+  const found: { name: string; file: string; cwd: string }[] = [];
+  for (const cwd of folders) {
+    const files = await readdir(path.join(cwd, "bench")).catch(() => [] as string[]);
+    for (const file of files.filter((f) => f.endsWith(".bench.ts")).sort()) {
+      const full = path.join(cwd, "bench", file);
+      found.push({ name: path.relative(repoRoot, full), file: full, cwd });
+    }
+  }
+  return found;
+}
+
+/** node --import tsx, like the package scripts (the tsx binary would start a second process). */
+function runBench(file: string, cwd: string): Promise<{ output: string; code: number }> {
   return new Promise((resolve) => {
-    const child = spawn(tsx, [path.join(benchDir, file)], {
-      cwd: packageRoot,
+    const child = spawn(process.execPath, ["--import", "tsx", file], {
+      cwd,
       stdio: ["ignore", "pipe", "inherit"],
     });
     let output = "";
@@ -52,19 +71,20 @@ async function postgresVersions(): Promise<string[]> {
   return versions;
 }
 
-const files = (await readdir(benchDir)).filter((file) => file.endsWith(".bench.ts")).sort();
 const sections: string[] = [];
 let failed = false;
-for (const file of files) {
-  console.log(`\n== ${file}`);
-  const { output, code } = await runBench(file);
+for (const { name, file, cwd } of await benchmarks()) {
+  console.log(`\n== ${name}`);
+  const { output, code } = await runBench(file, cwd);
   failed ||= code !== 0;
-  const figures = output.split("\n").filter((line) => line.startsWith("bench "));
+  const lines = output.split("\n");
+  const figures = lines.filter((line) => line.startsWith("bench "));
+  const skipped = lines.find((line) => line.includes("skipped"));
   sections.push(
-    `## ${file}${code === 0 ? "" : ` (FAILED, exit ${code})`}`,
+    `## ${name}${code === 0 ? "" : ` (FAILED, exit ${code})`}`,
     "",
     "```text",
-    ...figures,
+    ...(figures.length > 0 ? figures : [skipped ?? "(no figures)"]),
     "```",
     "",
   );
