@@ -6,19 +6,19 @@ module.exports = {
       name: "apps-no-db-admin",
       severity: "error",
       comment:
-        "Apps run tenant code on the runtime role; the owner connection and migrations (@repo/db/admin) are for scripts and jobs in packages/db. Use getDb()/withTenantContext from @repo/db.",
-      from: { path: "^apps/" },
+        "Apps run tenant code on the runtime role; the owner connection and migrations (@repo/db/admin) are for scripts and jobs. Use getDb()/withTenantContext from @repo/db. Exempt: an app's scripts/ (its dev entry migrates and seeds), bench/ and src/__tests__/ (they arrange data as the owner), none of which serves requests.",
+      from: { path: "^apps/", pathNot: "^apps/[^/]+/(scripts|bench|src/__tests__)/" },
       to: { path: "^packages/db/src/admin\\.ts$" },
     },
     {
       name: "apps-only-db-public-api",
       severity: "error",
       comment:
-        "Apps import @repo/db only through its package.json exports (., /schema, /admin is forbidden above, /testing in tests), never files inside packages/db/src.",
+        "Apps import @repo/db only through its package.json exports (., /schema, /zod, /testing in tests; /admin is decided by the rule above), never files inside packages/db/src.",
       from: { path: "^apps/" },
       to: {
         path: "^packages/db/src/",
-        pathNot: "^packages/db/src/(index|schema/index|testing/index)\\.ts$",
+        pathNot: "^packages/db/src/(index|admin|schema/index|zod/index|testing/index)\\.ts$",
       },
     },
     {

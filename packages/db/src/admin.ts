@@ -10,3 +10,4 @@ export {
 export { appTarget, closeOwnerDb, describeTarget, getOwnerDb, ownerTarget } from "./connections";
 export * from "./migrator";
 export { RUNTIME_ROLE, TENANT_ROLE } from "./roles";
+export { type SeedOptions, type SeedResult, type SeedTier, seed } from "./seeds";

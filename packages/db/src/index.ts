@@ -4,10 +4,21 @@
 
 export { alias } from "drizzle-orm/pg-core";
 export * from "drizzle-orm/sql";
+export {
+  authenticateToken,
+  type ExpectedMigrations,
+  expectedMigrations,
+  hashToken,
+  type MigrationHealth,
+  migrationState,
+  type TokenAuthentication,
+  type TokenOutcome,
+} from "./app-functions";
 export type { Database, Schema, Transaction } from "./client";
 export { closeDb, getDb } from "./connections";
 export { EnvError } from "./env";
 export * as schema from "./schema";
+export { type Embedder, HashingEmbedder, searchChunks } from "./search";
 export {
   type TenantContext,
   TenantContextError,

@@ -5,8 +5,8 @@ import { EMBEDDING_DIMENSIONS } from "../schema/search";
 
 /** Reciprocal rank fusion constant: a hit at rank r in a list adds 1 / (RRF_K + r). */
 export const RRF_K = 60;
-export const DEFAULT_SEARCH_LIMIT = 10;
-export const MAX_SEARCH_LIMIT = 100;
+const DEFAULT_SEARCH_LIMIT = 10;
+const MAX_SEARCH_LIMIT = 100;
 /**
  * A tenant with at most this many chunks is searched exactly (every one of its embeddings,
  * through the organization_id index): a few ms, perfect recall. Above it, the HNSW index. The
@@ -33,7 +33,7 @@ export const HNSW_SETTINGS = {
   maxScanTuples: 20_000,
 } as const;
 
-export type VectorSearchMode = "auto" | "index" | "exact";
+type VectorSearchMode = "auto" | "index" | "exact";
 
 export interface SearchChunksOptions {
   /** The user's words, parsed with websearch_to_tsquery('english', ...). */
@@ -160,7 +160,7 @@ function validate(options: SearchChunksOptions | null | undefined): ValidInput {
 }
 
 /** Candidates each list contributes to the fusion. */
-export const searchCandidates = (limit: number) => Math.max(limit * 4, 40);
+const searchCandidates = (limit: number) => Math.max(limit * 4, 40);
 
 /**
  * Planner settings the search statement is planned with, and put back once it is planned.

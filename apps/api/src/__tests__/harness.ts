@@ -1,0 +1,120 @@
+import type { SQL } from "@repo/db";
+import { seed } from "@repo/db/admin";
+import { createTestDatabase, type TestDatabase } from "@repo/db/testing";
+import { createApp } from "../app";
+import type { ErrorBody } from "../errors";
+import { type RunningServer, startServer } from "../serve";
+
+// Each test file: its own migrated database with the dev seed (three organizations, one demo
+// token each), and the real app serving it over HTTP on a random loopback port, connected as
+// the runtime role. The owner connection (`db`) is for arranging rows and re-checking them.
+
+export const ORGS = ["acme", "globex", "initech"] as const;
+export type OrgKey = (typeof ORGS)[number];
+
+interface RequestOptions {
+  /** A bearer token; null sends no Authorization header. */
+  token: string | null;
+  method?: string;
+  /** Serialised as JSON. */
+  body?: unknown;
+  /** Sent as is (for malformed bodies). */
+  rawBody?: string;
+  organization?: string;
+  headers?: Record<string, string>;
+}
+
+interface TestResponse<T> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface TestApi {
+  readonly url: string;
+  /** Owner connection (bypasses RLS): arrange and re-check rows. */
+  readonly db: TestDatabase["db"];
+  readonly provider: TestDatabase["provider"];
+  /** The seeded demo token of each organization's owner user. */
+  readonly tokens: Record<OrgKey, string>;
+  request<T = unknown>(path: string, options: RequestOptions): Promise<TestResponse<T>>;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(): Promise<TestApi> {
+  const database = await createTestDatabase();
+  let server: RunningServer | undefined;
+  try {
+    const { tokens } = await seed({ db: database.db, tier: "dev" });
+    const byOrg = Object.fromEntries(
+      tokens.map(({ organization, token }) => [organization.replace(/^org_/, ""), token]),
+    ) as Record<OrgKey, string>;
+    server = await startServer(createApp({ db: database.app }), {
+      port: 0,
+      hostname: "127.0.0.1",
+    });
+    const url = server.url;
+    const running = server;
+    return {
+      url,
+      db: database.db,
+      provider: database.provider,
+      tokens: byOrg,
+      async request<T>(path: string, options: RequestOptions): Promise<TestResponse<T>> {
+        const headers: Record<string, string> = { ...options.headers };
+        if (options.token !== null) headers.authorization = `Bearer ${options.token}`;
+        if (options.organization !== undefined) headers["x-organization-id"] = options.organization;
+        let body: string | undefined = options.rawBody;
+        if (options.body !== undefined) body = JSON.stringify(options.body);
+        if (body !== undefined) headers["content-type"] = "application/json";
+        const response = await fetch(`${url}${path}`, {
+          method: options.method ?? "GET",
+          headers,
+          body,
+        });
+        const text = await response.text();
+        return {
+          status: response.status,
+          body: (text ? JSON.parse(text) : null) as T,
+          headers: response.headers,
+        };
+      },
+      async close() {
+        await running.close(1_000);
+        await database.dispose();
+      },
+    };
+  } catch (error) {
+    await server?.close(0);
+    await database.dispose();
+    throw error;
+  }
+}
+
+export type { ErrorBody };
+
+/** What every list and item route answers. */
+export interface Data<T> {
+  data: T;
+}
+
+export interface Page<T> extends Data<T[]> {
+  nextCursor: string | null;
+}
+
+export interface PlanJson {
+  id: string;
+  organizationId: string;
+  createdById: string | null;
+  title: string;
+  objective: string;
+  status: string;
+  completedAt: string | null;
+  createdAt: string;
+}
+
+/** Rows of raw SQL on either driver (postgres.js answers an array, PGlite `{ rows }`). */
+export async function sqlRows<T>(db: TestDatabase["db"], query: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}

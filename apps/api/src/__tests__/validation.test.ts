@@ -1,0 +1,134 @@
+import { eq, schema } from "@repo/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ErrorBody, startTestApi, type TestApi } from "./harness";
+
+let api: TestApi;
+let acme: string;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  acme = api.tokens.acme;
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+const post = (path: string, body: unknown) =>
+  api.request<ErrorBody>(path, { token: acme, method: "POST", body });
+
+describe("invalid requests", () => {
+  it("cannot create a plan without title and objective: 400 naming both fields", async () => {
+    const response = await post("/v1/research/plans", {});
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe("invalid_request");
+    expect(Object.keys(response.body.error.fields ?? {}).sort()).toEqual(["objective", "title"]);
+  });
+
+  it("cannot create a plan with a blank title or an unknown status", async () => {
+    const response = await post("/v1/research/plans", {
+      title: "   ",
+      objective: "ok",
+      status: "finished",
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error.fields?.title).toEqual(["Must not be blank"]);
+    expect(response.body.error.fields?.status).toHaveLength(1);
+  });
+
+  it("cannot set fields the server owns, such as organizationId, and nothing is written", async () => {
+    const response = await post("/v1/research/plans", {
+      title: "Planted",
+      objective: "Write into another organization",
+      organizationId: "org_globex",
+      createdById: "user_globex_1",
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error.fields).toEqual({
+      organizationId: ["Unknown field"],
+      createdById: ["Unknown field"],
+    });
+    const planted = await api.db
+      .select()
+      .from(schema.researchPlan)
+      .where(eq(schema.researchPlan.title, "Planted"));
+    expect(planted).toEqual([]);
+  });
+
+  it("cannot send a body that is not JSON", async () => {
+    const response = await api.request<ErrorBody>("/v1/research/plans", {
+      token: acme,
+      method: "POST",
+      rawBody: "{title: nope",
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe("invalid_request");
+  });
+
+  it("cannot set a plan status outside the enum", async () => {
+    const response = await api.request<ErrorBody>("/v1/research/plans/plan_acme_1/status", {
+      token: acme,
+      method: "PATCH",
+      body: { status: "done" },
+    });
+    expect(response.status).toBe(400);
+    expect(Object.keys(response.body.error.fields ?? {})).toEqual(["status"]);
+  });
+
+  it("cannot page with a limit out of range or a forged cursor", async () => {
+    for (const [query, field] of [
+      ["?limit=0", "limit"],
+      ["?limit=1000", "limit"],
+      ["?limit=abc", "limit"],
+      ["?cursor=not-a-cursor", "cursor"],
+      [`?cursor=${Buffer.from('["yesterday","x"]').toString("base64url")}`, "cursor"],
+    ] as const) {
+      const response = await api.request<ErrorBody>(`/v1/research/plans${query}`, { token: acme });
+      expect(response.status, query).toBe(400);
+      expect(Object.keys(response.body.error.fields ?? {}), query).toEqual([field]);
+    }
+  });
+
+  it("cannot search without a query", async () => {
+    for (const query of ["", "?q=", "?q=%20%20", "?q=x&limit=0"]) {
+      const response = await api.request<ErrorBody>(`/v1/search${query}`, { token: acme });
+      expect(response.status, query).toBe(400);
+      expect(response.body.error.code).toBe("invalid_request");
+    }
+  });
+
+  it("cannot ingest a document with blank content or a non-object metadata", async () => {
+    const response = await post("/v1/documents", {
+      title: "Empty",
+      content: "\n\n",
+      metadata: [1],
+    });
+    expect(response.status).toBe(400);
+    expect(Object.keys(response.body.error.fields ?? {}).sort()).toEqual(["content", "metadata"]);
+  });
+
+  it("cannot store text with a NUL character: 400, not 500", async () => {
+    const response = await post("/v1/research/plans", { title: "a\u0000b", objective: "x" });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe("invalid_request");
+  });
+
+  it("cannot send a body over 1 MB: 413, and nothing is written", async () => {
+    const response = await post("/v1/documents", {
+      title: "Huge",
+      content: "word ".repeat(250_000),
+    });
+    expect(response.status).toBe(413);
+    expect(response.body.error.code).toBe("payload_too_large");
+    const huge = await api.db
+      .select()
+      .from(schema.document)
+      .where(eq(schema.document.title, "Huge"));
+    expect(huge).toEqual([]);
+  });
+
+  it("answers an unknown route with a JSON 404", async () => {
+    const response = await api.request<ErrorBody>("/v1/nothing-here", { token: acme });
+    expect(response.status).toBe(404);
+    expect(response.body.error.code).toBe("not_found");
+  });
+});

@@ -1,0 +1,77 @@
+import { type Embedder, eq, schema } from "@repo/db";
+import { insertDocumentSchema } from "@repo/db/zod";
+import { Hono } from "hono";
+import { z } from "zod";
+import { chunkText } from "../chunk";
+import type { AppEnv } from "../context";
+import { notFound } from "../errors";
+import { idParam } from "../params";
+import { parseBody } from "../validation";
+
+const { document, documentChunk } = schema;
+
+const createDocumentBody = z.strictObject(
+  insertDocumentSchema.pick({
+    title: true,
+    content: true,
+    sourceUri: true,
+    mimeType: true,
+    metadata: true,
+  }).shape,
+);
+
+/** Rows per INSERT: a chunk carries a 1,536-number embedding. */
+const CHUNK_BATCH = 100;
+
+const WORD = /\S+/g;
+
+export function documentRoutes(embedder: Embedder) {
+  return new Hono<AppEnv>()
+    .post("/", async (c) => {
+      const body = await parseBody(c, createDocumentBody);
+      const { organizationId, userId } = c.var.caller;
+      const chunks = chunkText(body.content);
+      // CPU work before the transaction opens: a transaction should only wait on the database.
+      const embeddings = await embedder.embed(chunks);
+      const created = await c.var.tenant(async (tx) => {
+        const [row] = await tx
+          .insert(document)
+          .values({ ...body, organizationId, createdById: userId, status: "indexed" })
+          .returning();
+        if (!row) throw new Error("INSERT ... RETURNING returned no document");
+        const values = chunks.map((content, i) => ({
+          organizationId,
+          documentId: row.id,
+          position: i + 1,
+          content,
+          tokenCount: content.match(WORD)?.length ?? 0,
+          embedding: embeddings[i],
+        }));
+        for (let i = 0; i < values.length; i += CHUNK_BATCH) {
+          await tx.insert(documentChunk).values(values.slice(i, i + CHUNK_BATCH));
+        }
+        return row;
+      });
+      const { content: _content, ...summary } = created;
+      return c.json({ data: { ...summary, chunkCount: chunks.length } }, 201);
+    })
+    .get("/:id", async (c) => {
+      const id = idParam(c);
+      const found = await c.var.tenant(async (tx) => {
+        const [row] = await tx.select().from(document).where(eq(document.id, id));
+        if (!row) throw notFound();
+        const chunks = await tx
+          .select({
+            id: documentChunk.id,
+            position: documentChunk.position,
+            content: documentChunk.content,
+            tokenCount: documentChunk.tokenCount,
+          })
+          .from(documentChunk)
+          .where(eq(documentChunk.documentId, id))
+          .orderBy(documentChunk.position);
+        return { ...row, chunks };
+      });
+      return c.json({ data: found });
+    });
+}

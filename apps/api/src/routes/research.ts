@@ -1,0 +1,209 @@
+import { and, type Database, desc, eq, max, schema, sql, type Transaction } from "@repo/db";
+import {
+  insertResearchPlanSchema,
+  insertResearchStepSchema,
+  selectResearchPlanSchema,
+} from "@repo/db/zod";
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../context";
+import { notFound, postgresCode } from "../errors";
+import { idParam } from "../params";
+import { parseBody, parseQuery } from "../validation";
+
+const { researchPlan, researchStep } = schema;
+
+// Request bodies: the table's @repo/db/zod schema, narrowed to what a client may set.
+// organizationId, createdById and timestamps come from the server; unknown keys are a 400.
+const createPlanBody = z.strictObject(
+  insertResearchPlanSchema.pick({ title: true, objective: true, status: true, metadata: true })
+    .shape,
+);
+const updateStatusBody = z.strictObject(selectResearchPlanSchema.pick({ status: true }).shape);
+const createStepBody = z.strictObject({
+  ...insertResearchStepSchema.pick({ title: true, instructions: true, status: true }).shape,
+  position: insertResearchStepSchema.shape.position.optional(),
+});
+
+/** Keyset position: created_at (microseconds, UTC) and id of the last row of a page. */
+interface Cursor {
+  createdAt: string;
+  id: string;
+}
+
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+const encodeCursor = (cursor: Cursor) =>
+  Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString("base64url");
+
+function decodeCursor(value: string): Cursor | undefined {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      typeof parsed[0] === "string" &&
+      CURSOR_TIME.test(parsed[0]) &&
+      typeof parsed[1] === "string" &&
+      !parsed[1].includes("\0")
+    ) {
+      return { createdAt: parsed[0], id: parsed[1] };
+    }
+  } catch {
+    // Not base64url JSON: reported below.
+  }
+  return undefined;
+}
+
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === "") return undefined;
+      const cursor = decodeCursor(value);
+      if (!cursor) {
+        ctx.issues.push({
+          code: "custom",
+          message: "Must be the nextCursor of a previous page",
+          input: value,
+        });
+        return z.NEVER;
+      }
+      return cursor;
+    }),
+});
+
+export type PlanPage = z.output<typeof listQuery>;
+
+// created_at as fixed-format UTC text with microseconds: a JS Date would drop them and the
+// next page would repeat or skip rows created in the same millisecond.
+const createdAtText = sql<string>`to_char(${researchPlan.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * One page of plans, newest first. In a tenant transaction RLS limits it to the caller's
+ * organization; `organizationId` adds the same filter explicitly (for connections that
+ * bypass RLS, such as the benchmark's baseline).
+ */
+export async function listPlans(
+  db: Database | Transaction,
+  page: PlanPage,
+  organizationId?: string,
+) {
+  const rows = await db
+    .select({ plan: researchPlan, createdAtText })
+    .from(researchPlan)
+    .where(
+      and(
+        organizationId === undefined ? undefined : eq(researchPlan.organizationId, organizationId),
+        page.cursor
+          ? sql`(${researchPlan.createdAt}, ${researchPlan.id}) < (${page.cursor.createdAt}::timestamptz, ${page.cursor.id})`
+          : undefined,
+      ),
+    )
+    .orderBy(desc(researchPlan.createdAt), desc(researchPlan.id))
+    .limit(page.limit + 1);
+  const data = rows.slice(0, page.limit);
+  const last = data.at(-1);
+  return {
+    data: data.map((row) => row.plan),
+    nextCursor:
+      rows.length > page.limit && last
+        ? encodeCursor({ createdAt: last.createdAtText, id: last.plan.id })
+        : null,
+  };
+}
+
+async function findPlan(tx: Transaction, id: string) {
+  const [plan] = await tx.select().from(researchPlan).where(eq(researchPlan.id, id));
+  if (!plan) throw notFound();
+  return plan;
+}
+
+export const researchRoutes = new Hono<AppEnv>()
+  .get("/plans", async (c) => {
+    const page = parseQuery(c, listQuery);
+    return c.json(await c.var.tenant((tx) => listPlans(tx, page)));
+  })
+  .post("/plans", async (c) => {
+    const body = await parseBody(c, createPlanBody);
+    const { organizationId, userId } = c.var.caller;
+    const [plan] = await c.var.tenant((tx) =>
+      tx
+        .insert(researchPlan)
+        .values({
+          ...body,
+          organizationId,
+          createdById: userId,
+          completedAt: body.status === "completed" ? new Date() : null,
+        })
+        .returning(),
+    );
+    return c.json({ data: plan }, 201);
+  })
+  .get("/plans/:id", async (c) => {
+    const id = idParam(c);
+    return c.json({ data: await c.var.tenant((tx) => findPlan(tx, id)) });
+  })
+  .patch("/plans/:id/status", async (c) => {
+    const id = idParam(c);
+    const { status } = await parseBody(c, updateStatusBody);
+    const [plan] = await c.var.tenant((tx) =>
+      tx
+        .update(researchPlan)
+        .set({ status, completedAt: status === "completed" ? new Date() : null })
+        .where(eq(researchPlan.id, id))
+        .returning(),
+    );
+    if (!plan) throw notFound();
+    return c.json({ data: plan });
+  })
+  .delete("/plans/:id", async (c) => {
+    const id = idParam(c);
+    const deleted = await c.var.tenant((tx) =>
+      tx.delete(researchPlan).where(eq(researchPlan.id, id)).returning({ id: researchPlan.id }),
+    );
+    if (!deleted.length) throw notFound();
+    return c.body(null, 204);
+  })
+  .get("/plans/:id/steps", async (c) => {
+    const id = idParam(c);
+    const steps = await c.var.tenant(async (tx) => {
+      await findPlan(tx, id);
+      return tx
+        .select()
+        .from(researchStep)
+        .where(eq(researchStep.planId, id))
+        .orderBy(researchStep.position);
+    });
+    return c.json({ data: steps });
+  })
+  .post("/plans/:id/steps", async (c) => {
+    const id = idParam(c);
+    const body = await parseBody(c, createStepBody);
+    const { organizationId } = c.var.caller;
+    const step = await c.var.tenant(async (tx) => {
+      await findPlan(tx, id);
+      let position = body.position;
+      if (position === undefined) {
+        const [last] = await tx
+          .select({ position: max(researchStep.position) })
+          .from(researchStep)
+          .where(eq(researchStep.planId, id));
+        position = (last?.position ?? 0) + 1;
+      }
+      try {
+        const [created] = await tx
+          .insert(researchStep)
+          .values({ ...body, position, organizationId, planId: id })
+          .returning();
+        return created;
+      } catch (error) {
+        // The plan was deleted since findPlan (foreign key): as if it never existed.
+        if (postgresCode(error) === "23503") throw notFound();
+        throw error;
+      }
+    });
+    return c.json({ data: step }, 201);
+  });

@@ -1,0 +1,122 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { sql } from "drizzle-orm";
+import type { Database } from "./client";
+import { readJournal } from "./migrator/journal";
+import { migrationsFolder } from "./paths";
+import { rows } from "./rows";
+
+// Typed wrappers of the SECURITY DEFINER functions of migration 0005, the only things the
+// runtime role may call outside withTenantContext. Pass the app database (getDb()), never a
+// transaction of withTenantContext: role `authenticated` may not execute them.
+
+/** Why a token was accepted or refused (authenticate_token's `outcome`). */
+export type TokenOutcome = "ok" | "unknown" | "expired" | "revoked" | "no_membership";
+
+export type TokenAuthentication =
+  | { readonly outcome: "ok"; readonly userId: string; readonly organizationId: string }
+  | { readonly outcome: Exclude<TokenOutcome, "ok"> };
+
+const OUTCOMES = new Set<string>(["ok", "unknown", "expired", "revoked", "no_membership"]);
+
+/** sha256 hex of a token: the only form personal_access_token stores. */
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/**
+ * Resolves a bearer token to a user and an organization: `organizationId` when the user is a
+ * member of it, else the user's only membership. Touches last_used_at (at most once a minute).
+ * The stored hash is compared with ours in constant time before anything is trusted.
+ */
+export async function authenticateToken(
+  db: Database,
+  token: string,
+  options: { organizationId?: string | null } = {},
+): Promise<TokenAuthentication> {
+  const requested = options.organizationId ?? null;
+  // A blank id or one with NUL (which Postgres text cannot hold) names no organization.
+  if (requested !== null && (requested.trim() === "" || requested.includes("\0"))) {
+    return { outcome: "no_membership" };
+  }
+  const hash = hashToken(token);
+  const [row] = await rows<{
+    user_id: string | null;
+    organization_id: string | null;
+    token_hash: string | null;
+    outcome: string;
+  }>(
+    db,
+    sql`select user_id, organization_id, token_hash, outcome from public.authenticate_token(${hash}, ${requested})`,
+  );
+  if (!row || !OUTCOMES.has(row.outcome)) {
+    throw new Error(
+      `authenticate_token answered ${JSON.stringify(row)}: is migration 0005 applied?`,
+    );
+  }
+  if (row.outcome !== "ok") return { outcome: row.outcome as Exclude<TokenOutcome, "ok"> };
+  const stored = Buffer.from(row.token_hash ?? "", "utf8");
+  const computed = Buffer.from(hash, "utf8");
+  if (
+    stored.length !== computed.length ||
+    !timingSafeEqual(stored, computed) ||
+    !row.user_id ||
+    !row.organization_id
+  ) {
+    return { outcome: "unknown" };
+  }
+  return { outcome: "ok", userId: row.user_id, organizationId: row.organization_id };
+}
+
+/** What the code expects: the journal's entry count and newest `when`. */
+export interface ExpectedMigrations {
+  readonly count: number;
+  readonly newest: number | null;
+}
+
+let expected: ExpectedMigrations | undefined;
+
+/** The migrations this code ships (meta/_journal.json), read once per process. */
+export function expectedMigrations(): ExpectedMigrations {
+  if (!expected) {
+    const journal = readJournal(migrationsFolder);
+    expected = {
+      count: journal.length,
+      newest: journal.length ? Math.max(...journal.map((entry) => entry.when)) : null,
+    };
+  }
+  return expected;
+}
+
+export interface MigrationHealth {
+  readonly applied: number;
+  readonly expected: number;
+  /** Journal `when` of the newest applied migration (drizzle's created_at). */
+  readonly newestApplied: number | null;
+  readonly newestExpected: number | null;
+  /** Same count and same newest migration as the journal. */
+  readonly upToDate: boolean;
+}
+
+/**
+ * The database's migration state as the runtime role can see it (public.migration_state()),
+ * compared with the journal: for health checks, without the owner connection.
+ */
+export async function migrationState(db: Database): Promise<MigrationHealth> {
+  const [row] = await rows<{ applied: number | string; newest_created_at: number | string | null }>(
+    db,
+    sql`select applied, newest_created_at from public.migration_state()`,
+  );
+  const journal = expectedMigrations();
+  const applied = Number(row?.applied ?? 0);
+  const newestApplied =
+    row?.newest_created_at === null || row?.newest_created_at === undefined
+      ? null
+      : Number(row.newest_created_at);
+  return {
+    applied,
+    expected: journal.count,
+    newestApplied,
+    newestExpected: journal.newest,
+    upToDate: applied === journal.count && newestApplied === journal.newest,
+  };
+}
