@@ -4,11 +4,11 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
 import postgres from "postgres";
 import { env } from "../src/env";
 import { packageRoot } from "../src/paths";
+import { median, time } from "./stats";
 
 const ROUNDS = 5;
 const url = env().TEST_DATABASE_URL;
@@ -55,15 +55,6 @@ async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void>
     drop: () => admin.unsafe(`drop database "${name}" with (force)`).then(() => {}),
   };
 }
-
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return performance.now() - start;
-}
-
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 const samples: Record<keyof typeof runners, { fresh: number[]; noop: number[] }> = {
   ours: { fresh: [], noop: [] },

@@ -30,6 +30,7 @@ import {
 } from "../src/search";
 import { withTenantContext } from "../src/tenant";
 import { createServerTestDatabase } from "../src/testing/server";
+import { quantile, random } from "./stats";
 
 const CHUNKS_PER_DOCUMENT = 10;
 const TENANTS = [
@@ -52,26 +53,6 @@ const TARGET_P95_MS = 20;
 
 type Tenant = (typeof TENANTS)[number];
 
-/** A seeded PRNG (mulberry32), so every run builds the same corpus and queries. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-const quantile = (values: number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const at = (sorted.length - 1) * q;
-  const low = Math.floor(at);
-  const high = Math.ceil(at);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (at - low);
-};
 const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 

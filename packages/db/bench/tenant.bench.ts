@@ -20,6 +20,7 @@ import { rows } from "../src/rows";
 import { researchPlan, researchPlanStatus } from "../src/schema";
 import { withTenantContext } from "../src/tenant";
 import { createServerTestDatabase } from "../src/testing/server";
+import { median, quantile, random } from "./stats";
 
 const ORGANIZATIONS = 1_000;
 const ROWS = 1_000_000;
@@ -36,28 +37,6 @@ const LATENCY_ROUNDS = 6;
 const LATENCY_QUERIES = 500;
 
 type Op = (i: number) => Promise<unknown>;
-
-const quantile = (values: number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const at = (sorted.length - 1) * q;
-  const low = Math.floor(at);
-  const high = Math.ceil(at);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (at - low);
-};
-const median = (values: number[]) => quantile(values, 0.5);
-
-/** A seeded PRNG (mulberry32), so every run draws the same samples in the same order. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function shuffled<T>(values: readonly T[], seed: number): T[] {
   const next = random(seed);

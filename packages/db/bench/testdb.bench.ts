@@ -2,7 +2,6 @@
 // snapshot) beside ms to migrate an empty database from scratch, per available provider,
 // interleaved in one run. Ends with `bench <name>=<value>` lines.
 import { randomBytes } from "node:crypto";
-import { performance } from "node:perf_hooks";
 import postgres from "postgres";
 import { createDatabase, openPglite } from "../src/client";
 import { env } from "../src/env";
@@ -11,6 +10,7 @@ import { startDockerTestServer } from "../src/testing/docker";
 import { createEmbeddedTestDatabase } from "../src/testing/embedded";
 import { createServerTestDatabase } from "../src/testing/server";
 import type { TestDatabase } from "../src/testing/types";
+import { median, time } from "./stats";
 
 const ROUNDS = 7;
 
@@ -19,17 +19,6 @@ interface Provider {
   clone(): Promise<TestDatabase>;
   fresh(): Promise<void>;
 }
-
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return performance.now() - start;
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 
 function embedded(): Provider {
   return {
