@@ -17,6 +17,7 @@ export {
 export type { Database, Schema, Transaction } from "./client";
 export { closeDb, getDb } from "./connections";
 export { EnvError } from "./env";
+export { rows } from "./rows";
 export * as schema from "./schema";
 export { type Embedder, HashingEmbedder, searchChunks } from "./search";
 export {

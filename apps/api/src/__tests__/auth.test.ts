@@ -1,13 +1,6 @@
-import { eq, hashToken, schema, sql } from "@repo/db";
+import { eq, hashToken, rows, schema, sql } from "@repo/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ErrorBody,
-  type Page,
-  type PlanJson,
-  sqlRows,
-  startTestApi,
-  type TestApi,
-} from "./harness";
+import { type ErrorBody, type Page, type PlanJson, startTestApi, type TestApi } from "./harness";
 
 let api: TestApi;
 
@@ -166,7 +159,7 @@ describe("GET /health", () => {
     expect(response.status).toBe(200);
     expect(response.body.status).toBe("ok");
     expect(response.body.migrations.upToDate).toBe(true);
-    const [row] = await sqlRows<{ n: number }>(
+    const [row] = await rows<{ n: number }>(
       api.db,
       sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
     );

@@ -1,4 +1,3 @@
-import type { SQL } from "@repo/db";
 import { seed } from "@repo/db/admin";
 import { createTestDatabase, type TestDatabase } from "@repo/db/testing";
 import { createApp } from "../app";
@@ -111,10 +110,4 @@ export interface PlanJson {
   status: string;
   completedAt: string | null;
   createdAt: string;
-}
-
-/** Rows of raw SQL on either driver (postgres.js answers an array, PGlite `{ rows }`). */
-export async function sqlRows<T>(db: TestDatabase["db"], query: SQL): Promise<T[]> {
-  const result: unknown = await db.execute(query);
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }

@@ -1,7 +1,7 @@
-import { inArray, schema, sql } from "@repo/db";
+import { inArray, rows, schema, sql } from "@repo/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHUNK_CHARS } from "../chunk";
-import { type Data, sqlRows, startTestApi, type TestApi } from "./harness";
+import { type Data, startTestApi, type TestApi } from "./harness";
 
 let api: TestApi;
 
@@ -80,7 +80,7 @@ describe("documents", () => {
         .join(" ")
         .split(/\s+/),
     ).toEqual(content.split(/\s+/));
-    const [stored] = await sqlRows<{ chunks: number; embedded: number }>(
+    const [stored] = await rows<{ chunks: number; embedded: number }>(
       api.db,
       sql`select count(*)::int as chunks, count(embedding)::int as embedded from document_chunk where document_id = ${created.id}`,
     );
@@ -139,7 +139,7 @@ describe("AI usage", () => {
     >("/v1/ai/usage/summary", { token: api.tokens.globex });
     expect(response.status).toBe(200);
 
-    const expected = await sqlRows<{
+    const expected = await rows<{
       model_id: string;
       requests: number;
       input_tokens: number;

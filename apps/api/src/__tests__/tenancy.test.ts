@@ -1,11 +1,10 @@
-import { count, eq, schema, sql } from "@repo/db";
+import { count, eq, rows, schema, sql } from "@repo/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Data,
   type ErrorBody,
   type Page,
   type PlanJson,
-  sqlRows,
   startTestApi,
   type TestApi,
 } from "./harness";
@@ -184,7 +183,7 @@ describe("its own plans", () => {
       pages++;
     } while (cursor && pages < 50);
 
-    const expected = await sqlRows<{ id: string }>(
+    const expected = await rows<{ id: string }>(
       api.db,
       sql`select id from research_plan where organization_id = 'org_acme' order by created_at desc, id desc`,
     );

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { getTableName } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
+import { hashToken } from "../app-functions";
 import type { Database } from "../client";
 import { aiBatchJob, aiUsage } from "../schema/ai";
 import { invitation, member, user } from "../schema/auth";
@@ -81,7 +82,6 @@ const sentence = (org: Org, n: number) => {
 function demoToken(forUser: string): string {
   return `rpat_${createHash("sha256").update(`repo dev seed token ${forUser}`).digest("hex").slice(0, 40)}`;
 }
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 const VALIDATORS = new Map<PgTable, { parse(value: unknown): unknown }>([
   [organization, insertOrganizationSchema],
@@ -157,7 +157,7 @@ export async function seedDev(
       id: `pat_${org.key}_demo`,
       userId: userId(org, 1),
       name: "Demo token (dev seed)",
-      tokenHash: sha256(token),
+      tokenHash: hashToken(token),
       displayPrefix: token.slice(0, 9),
       scopes: ["research:read", "research:write", "documents:read", "documents:write"],
       ...stamp(t + 20),
