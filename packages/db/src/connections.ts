@@ -1,30 +1,41 @@
 import { createDatabase, type Database, type DatabaseHandle, type DatabaseTarget } from "./client";
+import type { PostgresTarget } from "./drivers/postgres";
 import { env } from "./env";
 import { RUNTIME_ROLE } from "./roles";
+
+/** Pool settings from the environment: they apply to every server target, owner and app alike. */
+function serverTarget(url: string): PostgresTarget {
+  const config = env();
+  return {
+    url,
+    max: config.DB_POOL_MAX,
+    idleTimeoutSeconds: config.DB_IDLE_TIMEOUT_SECONDS,
+    connectTimeoutSeconds: config.DB_CONNECT_TIMEOUT_SECONDS,
+    maxLifetimeSeconds: config.DB_MAX_LIFETIME_SECONDS,
+    prepare: config.DB_PREPARED_STATEMENTS,
+    acquireTimeoutMs: config.DB_ACQUIRE_TIMEOUT_MS,
+    ...(config.DB_TENANT_CONCURRENCY ? { tenantConcurrency: config.DB_TENANT_CONCURRENCY } : {}),
+  };
+}
 
 /** The owner: migrations, seeds, system jobs. DATABASE_URL, else the embedded database. */
 export function ownerTarget(): DatabaseTarget {
   const config = env();
-  if (!config.DATABASE_URL) return { dataDir: config.PGLITE_DATA_DIR };
-  return {
-    url: config.DATABASE_URL,
-    max: config.DB_POOL_MAX,
-    idleTimeoutSeconds: config.DB_IDLE_TIMEOUT_SECONDS,
-    connectTimeoutSeconds: config.DB_CONNECT_TIMEOUT_SECONDS,
-    prepare: config.DB_PREPARED_STATEMENTS,
-  };
+  return config.DATABASE_URL
+    ? serverTarget(config.DATABASE_URL)
+    : { dataDir: config.PGLITE_DATA_DIR };
 }
 
 /**
- * Apps: APP_DATABASE_URL (a login as app_runtime), else the owner's connection running as
- * app_runtime. Either way a query outside withTenantContext fails with "permission denied".
+ * Apps: APP_DATABASE_URL (a login as app_runtime), else, for development, the owner's
+ * connection running as app_runtime (a `role` startup parameter on a direct server
+ * connection, SET LOCAL ROLE on PGlite). Either way a query outside withTenantContext fails
+ * with "permission denied".
  */
 export function appTarget(): DatabaseTarget {
   const { APP_DATABASE_URL } = env();
-  const owner = ownerTarget();
-  if (APP_DATABASE_URL && "url" in owner) return { ...owner, url: APP_DATABASE_URL };
-  if (APP_DATABASE_URL) return { url: APP_DATABASE_URL };
-  return { ...owner, role: RUNTIME_ROLE };
+  if (APP_DATABASE_URL) return serverTarget(APP_DATABASE_URL);
+  return { ...ownerTarget(), role: RUNTIME_ROLE };
 }
 
 /** A printable name of a target, without credentials. */
@@ -37,11 +48,15 @@ export function describeTarget(target: DatabaseTarget): string {
   return `Postgres at ${url.hostname}:${url.port || 5432}${url.pathname} as ${user}${role}`;
 }
 
-function singleton(target: () => DatabaseTarget) {
+function singleton(target: () => DatabaseTarget, onOpen?: (target: DatabaseTarget) => void) {
   let handle: DatabaseHandle | undefined;
   return {
     get: (): Database => {
-      handle ??= createDatabase(target());
+      if (!handle) {
+        const chosen = target();
+        onOpen?.(chosen);
+        handle = createDatabase(chosen);
+      }
       return handle.db;
     },
     close: async (): Promise<void> => {
@@ -52,7 +67,13 @@ function singleton(target: () => DatabaseTarget) {
   };
 }
 
-const app = singleton(appTarget);
+const app = singleton(appTarget, (target) => {
+  if ("url" in target && target.role) {
+    console.warn(
+      `[db] APP_DATABASE_URL is unset: the app uses DATABASE_URL as role ${target.role} through a startup parameter. Development only (poolers refuse it, and the login keeps the owner's powers): set APP_DATABASE_URL in production.`,
+    );
+  }
+});
 const owner = singleton(ownerTarget);
 
 /** The process-wide app database (runtime role): use it through withTenantContext. */

@@ -41,6 +41,12 @@ const envSchema = z.object({
   DB_POOL_MAX: positiveInt(10),
   DB_IDLE_TIMEOUT_SECONDS: positiveInt(20),
   DB_CONNECT_TIMEOUT_SECONDS: positiveInt(10),
+  /** A pooled connection is replaced after this long (bounds its prepared-statement cache). */
+  DB_MAX_LIFETIME_SECONDS: positiveInt(1800),
+  /** Longest wait for a free pooled connection before a unit fails with 503. */
+  DB_ACQUIRE_TIMEOUT_MS: positiveInt(5000),
+  /** Tenant units one organization may run at once (default: half the pool). */
+  DB_TENANT_CONCURRENCY: z.coerce.number().int().positive().optional(),
   /** Bound on one `pnpm db:migrate` run, retries included. */
   DB_MIGRATION_TIMEOUT_SECONDS: positiveInt(300),
   /** Longest wait for another runner's migration lock. */

@@ -16,7 +16,15 @@ export {
 } from "./app-functions";
 export type { Database, Schema, Transaction } from "./client";
 export { closeDb, getDb } from "./connections";
+export { commitWith, type FinalStatement } from "./drivers/unit";
 export { EnvError } from "./env";
+export {
+  classifyDatabaseError,
+  DatabaseTimeoutError,
+  type DatabaseTimeoutReason,
+  DatabaseUnavailableError,
+  type DatabaseUnavailableReason,
+} from "./errors";
 export { rows } from "./rows";
 export * as schema from "./schema";
 export { type Embedder, HashingEmbedder, searchChunks } from "./search";
@@ -24,5 +32,7 @@ export {
   type TenantContext,
   TenantContextError,
   type TenantContextErrorCode,
+  type TenantUnitOptions,
   withTenantContext,
 } from "./tenant";
+export { RUNTIME_TIMEOUTS } from "./tenant-setup";

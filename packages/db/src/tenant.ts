@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { sql } from "drizzle-orm";
-import type { Database, Transaction } from "./client";
+import { type Database, type Transaction, unitRunnerOf } from "./client";
 import { getDb } from "./connections";
-import { TENANT_ROLE } from "./roles";
-import { TENANT_SETTING } from "./schema/base";
+import { finalStatementOf, type UnitFunction, type UnitValue } from "./drivers/unit";
+import { classifyDatabaseError } from "./errors";
+import { type TenantUnitTimeouts, tenantSetup } from "./tenant-setup";
 
 /** Who a unit of tenant work runs for. */
 export interface TenantContext {
@@ -68,22 +68,45 @@ interface ActiveContext {
 
 const active = new AsyncLocalStorage<ActiveContext>();
 
-type Work<T> = (tx: Transaction) => Promise<T>;
+/** Per-unit settings; the timeouts default to the runtime role's (RUNTIME_TIMEOUTS). */
+export interface TenantUnitOptions extends TenantUnitTimeouts {
+  /** BEGIN READ ONLY: the unit may not write. */
+  readOnly?: boolean;
+}
 
 /**
- * Runs `fn` in one transaction as role `authenticated` with the tenant settings, set in ONE
- * statement (as PostgREST does per request), all transaction-local: nothing survives the
- * transaction on a pooled connection. Commits when `fn` resolves, rolls back when it throws.
+ * Runs `fn` as one tenant unit: one transaction as role `authenticated` with the tenant
+ * settings, all SET LOCAL, so nothing survives it on a pooled connection. Commits when `fn`
+ * resolves, rolls back when it throws (or when a statement failed inside, even if `fn` caught
+ * the error). Without `db`, the app database (getDb()).
+ *
+ * On a server the transaction is pipelined: BEGIN and the setup travel with the first
+ * statement, and a unit whose function returns a query without running it, either
+ * `(tx) => tx.select()...` (no async) or `return commitWith(query)` at the end of an async
+ * function, sends that statement together with COMMIT: a one-statement unit is one round trip.
+ *
  * Inside `fn`, a nested call for the same context reuses the transaction; for another one it
- * throws. Without `db`, the app database (getDb()) is used.
+ * throws. Infrastructure failures reject with DatabaseUnavailableError (503) or
+ * DatabaseTimeoutError (504); SQL errors (constraints, ...) reject unchanged.
  */
-export function withTenantContext<T>(context: TenantContext, fn: Work<T>): Promise<T>;
-export function withTenantContext<T>(db: Database, context: TenantContext, fn: Work<T>): Promise<T>;
-export async function withTenantContext<T>(
-  ...args: [TenantContext, Work<T>] | [Database, TenantContext, Work<T>]
-): Promise<T> {
-  const [explicitDb, context, fn] = args.length === 2 ? [undefined, ...args] : args;
+export function withTenantContext<R>(
+  context: TenantContext,
+  fn: (tx: Transaction) => R,
+  options?: TenantUnitOptions,
+): Promise<UnitValue<R>>;
+export function withTenantContext<R>(
+  db: Database,
+  context: TenantContext,
+  fn: (tx: Transaction) => R,
+  options?: TenantUnitOptions,
+): Promise<UnitValue<R>>;
+export async function withTenantContext(...args: unknown[]): Promise<unknown> {
+  const [explicitDb, context, fn, options = {}] = (
+    typeof args[1] === "function" ? [undefined, ...args] : args
+  ) as [Database | undefined, TenantContext, UnitFunction, TenantUnitOptions | undefined];
   const { organizationId, userId } = validate(context);
+  // Before any I/O as well: a bad timeout is a programming error, not a database one.
+  const setup = tenantSetup(organizationId, userId, options);
 
   const current = active.getStore();
   if (current) {
@@ -93,14 +116,19 @@ export async function withTenantContext<T>(
         "withTenantContext was called inside another tenant context for a different organization or user. Finish the outer one first; one transaction serves one tenant.",
       );
     }
-    return fn(current.tx);
+    const value = await fn(current.tx);
+    const last = finalStatementOf(value);
+    return last ? await last : value;
   }
 
   const db = explicitDb ?? getDb();
-  return db.transaction(async (tx) => {
-    await tx.execute(
-      sql`select set_config(${TENANT_SETTING}, ${organizationId}, true), set_config('app.current_user_id', ${userId}, true), set_config('role', ${TENANT_ROLE}, true)`,
+  try {
+    return await unitRunnerOf(db).run(
+      setup,
+      (tx) => active.run({ organizationId, userId, tx }, () => fn(tx)),
+      { readOnly: options.readOnly ?? false, tenant: organizationId },
     );
-    return active.run({ organizationId, userId, tx }, () => fn(tx));
-  });
+  } catch (error) {
+    throw classifyDatabaseError(error);
+  }
 }

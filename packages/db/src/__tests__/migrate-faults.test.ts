@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createDatabase } from "../client";
 import { env } from "../env";
 import { MIGRATION_LOCK_KEY, MigrationError, migrate, readJournal } from "../migrator";
-import { migrationsFolder, packageRoot } from "../paths";
+import { migrationsFolder } from "../paths";
 import { rows } from "../rows";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { migrateCli } from "./migrate-cli";

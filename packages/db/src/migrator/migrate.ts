@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import pRetry from "p-retry";
 import type { Database, Transaction } from "../client";
-import { rootCause } from "../errors";
+import { classifyDatabaseError, DatabaseUnavailableError, rootCause } from "../errors";
 import { migrationsFolder as defaultMigrationsFolder } from "../paths";
 import { type JournalMigration, readJournal } from "./journal";
 import { acquireMigrationLock, limitStatementTime } from "./lock";
@@ -58,27 +58,14 @@ export class MigrationError extends Error {
   }
 }
 
-const TRANSIENT_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EAI_AGAIN",
-  "CONNECT_TIMEOUT",
-  "CONNECTION_CLOSED",
-  "CONNECTION_ENDED",
-  "CONNECTION_DESTROYED",
-  "57P01", // admin_shutdown
-  "57P02", // crash_shutdown
-  "57P03", // cannot_connect_now
-  "53300", // too_many_connections
-]);
-
 /** Connection trouble worth retrying; never a refusal, a SQL error or a timeout. */
 function isTransient(error: unknown): boolean {
   if (error instanceof MigrationError) return false;
-  const code = (rootCause(error) as { code?: unknown }).code;
-  return typeof code === "string" && (TRANSIENT_CODES.has(code) || code.startsWith("08"));
+  const classified = classifyDatabaseError(error);
+  return (
+    classified instanceof DatabaseUnavailableError &&
+    (classified.reason === "connection" || classified.reason === "overloaded")
+  );
 }
 
 /**

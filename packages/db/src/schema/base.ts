@@ -20,6 +20,9 @@ export const authenticatedRole = pgRole("authenticated").existing();
 /** The setting tenant policies compare against; set per transaction, never per session. */
 export const TENANT_SETTING = "app.current_organization_id";
 
+/** The acting user of a tenant unit (auditing, user-level policies); blank when none. */
+export const USER_SETTING = "app.current_user_id";
+
 const timestamps = {
   createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" })

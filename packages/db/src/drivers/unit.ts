@@ -1,0 +1,60 @@
+import { is, QueryPromise } from "drizzle-orm";
+import type { Transaction } from "./types";
+
+const FINAL = Symbol("commitWith");
+
+/** A unit's last statement, to be sent together with COMMIT (see commitWith). */
+export interface FinalStatement<T> {
+  readonly [FINAL]: PromiseLike<T>;
+}
+
+/**
+ * Marks the last statement of a tenant unit: `return commitWith(tx.select()...)` at the end
+ * of an async unit sends the statement and COMMIT in one write, saving a round trip. An
+ * async function cannot return the query itself for that: awaiting a returned query
+ * executes it before the unit sees it. A unit that is one statement needs no marker:
+ * `withTenantContext(ctx, (tx) => tx.select()...)` (no async) is detected.
+ */
+export function commitWith<T>(query: PromiseLike<T>): FinalStatement<T> {
+  if (!is(query, QueryPromise)) {
+    throw new TypeError(
+      "commitWith takes a drizzle query that has not run yet (tx.select()..., tx.insert()..., tx.execute(sql`...`)); do not await it first.",
+    );
+  }
+  return { [FINAL]: query };
+}
+
+/** What a unit's function may return. */
+export type UnitReturn<T> = T | FinalStatement<T> | PromiseLike<T | FinalStatement<T>>;
+
+/** The value a unit resolves to, whatever form its function returned. */
+export type UnitValue<R> = Awaited<R> extends FinalStatement<infer T> ? T : Awaited<R>;
+
+/**
+ * The statement to run with COMMIT, when a unit's function (synchronously) returned one:
+ * a drizzle query that has not run yet, or a commitWith() marker.
+ */
+export function finalStatementOf(value: unknown): PromiseLike<unknown> | undefined {
+  if (value !== null && typeof value === "object" && FINAL in value) {
+    return (value as FinalStatement<unknown>)[FINAL];
+  }
+  if (is(value, QueryPromise)) return value as PromiseLike<unknown>;
+  return undefined;
+}
+
+export type UnitFunction = (tx: Transaction) => unknown;
+
+/** How a driver runs one transaction for withTenantContext. */
+export interface UnitRunner {
+  /**
+   * BEGIN, the setup statements, `fn`, COMMIT. Resolves to fn's value (a final statement's
+   * rows when it returned one). Rejects with fn's error, a statement's error (also one fn
+   * caught), or DatabaseUnavailableError("rolled_back") when COMMIT did not commit; in
+   * each case nothing of the unit is stored.
+   */
+  run(
+    setup: readonly string[],
+    fn: UnitFunction,
+    options: { readOnly: boolean; tenant: string },
+  ): Promise<unknown>;
+}
