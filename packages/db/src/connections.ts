@@ -1,11 +1,20 @@
 import { createDatabase, type Database, type DatabaseHandle, type DatabaseTarget } from "./client";
 import type { PostgresTarget } from "./drivers/postgres";
-import { env } from "./env";
+import { type Env, env } from "./env";
 import { RUNTIME_ROLE } from "./roles";
+import { RUNTIME_TIMEOUTS } from "./tenant-setup";
+
+/** RUNTIME_TIMEOUTS as Postgres session settings. */
+function runtimeSessionSettings(): Record<string, string> {
+  return {
+    statement_timeout: String(RUNTIME_TIMEOUTS.statementTimeoutMs),
+    lock_timeout: String(RUNTIME_TIMEOUTS.lockTimeoutMs),
+    idle_in_transaction_session_timeout: String(RUNTIME_TIMEOUTS.idleInTransactionTimeoutMs),
+  };
+}
 
 /** Pool settings from the environment: they apply to every server target, owner and app alike. */
-function serverTarget(url: string): PostgresTarget {
-  const config = env();
+function serverTarget(url: string, config: Env): PostgresTarget {
   return {
     url,
     max: config.DB_POOL_MAX,
@@ -19,10 +28,9 @@ function serverTarget(url: string): PostgresTarget {
 }
 
 /** The owner: migrations, seeds, system jobs. DATABASE_URL, else the embedded database. */
-export function ownerTarget(): DatabaseTarget {
-  const config = env();
+export function ownerTarget(config: Env = env()): DatabaseTarget {
   return config.DATABASE_URL
-    ? serverTarget(config.DATABASE_URL)
+    ? serverTarget(config.DATABASE_URL, config)
     : { dataDir: config.PGLITE_DATA_DIR };
 }
 
@@ -32,10 +40,14 @@ export function ownerTarget(): DatabaseTarget {
  * connection, SET LOCAL ROLE on PGlite). Either way a query outside withTenantContext fails
  * with "permission denied".
  */
-export function appTarget(): DatabaseTarget {
-  const { APP_DATABASE_URL } = env();
-  if (APP_DATABASE_URL) return serverTarget(APP_DATABASE_URL);
-  return { ...ownerTarget(), role: RUNTIME_ROLE };
+export function appTarget(config: Env = env()): DatabaseTarget {
+  if (config.APP_DATABASE_URL) return serverTarget(config.APP_DATABASE_URL, config);
+  const owner = ownerTarget(config);
+  if ("url" in owner) {
+    // Role settings (migration 0006) apply to logins as app_runtime only: send them along.
+    return { ...owner, role: RUNTIME_ROLE, settings: runtimeSessionSettings() };
+  }
+  return { ...owner, role: RUNTIME_ROLE };
 }
 
 /** A printable name of a target, without credentials. */
@@ -67,14 +79,17 @@ function singleton(target: () => DatabaseTarget, onOpen?: (target: DatabaseTarge
   };
 }
 
-const app = singleton(appTarget, (target) => {
-  if ("url" in target && target.role) {
-    console.warn(
-      `[db] APP_DATABASE_URL is unset: the app uses DATABASE_URL as role ${target.role} through a startup parameter. Development only (poolers refuse it, and the login keeps the owner's powers): set APP_DATABASE_URL in production.`,
-    );
-  }
-});
-const owner = singleton(ownerTarget);
+const app = singleton(
+  () => appTarget(),
+  (target) => {
+    if ("url" in target && target.role) {
+      console.warn(
+        `[db] APP_DATABASE_URL is unset: the app uses DATABASE_URL as role ${target.role} through a startup parameter. Development only (poolers refuse it, and the login keeps the owner's powers): set APP_DATABASE_URL in production.`,
+      );
+    }
+  },
+);
+const owner = singleton(() => ownerTarget());
 
 /** The process-wide app database (runtime role): use it through withTenantContext. */
 export const getDb = app.get;

@@ -25,6 +25,7 @@ export {
   DatabaseUnavailableError,
   type DatabaseUnavailableReason,
 } from "./errors";
+export { UnsafeRuntimeRoleError, verifyRuntimeRole } from "./roles";
 export { rows } from "./rows";
 export * as schema from "./schema";
 export { type Embedder, HashingEmbedder, searchChunks } from "./search";

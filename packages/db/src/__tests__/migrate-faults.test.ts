@@ -6,7 +6,7 @@ import postgres from "postgres";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDatabase } from "../client";
 import { env } from "../env";
-import { MIGRATION_LOCK_KEY, MigrationError, migrate, readJournal } from "../migrator";
+import { MIGRATION_LOCK_KEY_SQL, MigrationError, migrate, readJournal } from "../migrator";
 import { migrationsFolder } from "../paths";
 import { rows } from "../rows";
 import { createTestDatabase, type TestDatabase } from "../testing";
@@ -292,16 +292,22 @@ describe.skipIf(!server)(
       expect(count?.n).toBe(journal.length);
     }, 120_000);
 
-    it("cannot wait forever for another runner's lock", async () => {
-      const holder = postgres(emptyUrl, { max: 1 });
+    it("cannot wait forever for another session's lock, and names the role holding it", async () => {
+      // Any login can take an advisory lock; the runtime role is the one that must not.
+      const asRuntime = new URL(emptyUrl);
+      asRuntime.username = "app_runtime";
+      asRuntime.password = "app_runtime";
+      const holder = createDatabase({ url: asRuntime.toString(), max: 1 });
       const runner = createDatabase({ url: emptyUrl, max: 1 });
       try {
-        await holder`select pg_advisory_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
+        await holder.db.execute(sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY_SQL})`);
         const error = await migrate({ db: runner.db, lockTimeoutMs: 300 }).catch((e) => e);
         expect(error).toMatchObject({ code: "lock_timeout" });
-        expect(error.message).toContain("Another migration run holds the migration lock");
+        expect(error.message).toMatch(
+          /^The migration lock is held by role app_runtime \(pid \d+[^)]*\) and was not released in time\./,
+        );
       } finally {
-        await holder.end();
+        await holder.close();
         await runner.close();
       }
     });

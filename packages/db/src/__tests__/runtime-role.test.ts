@@ -2,9 +2,11 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase } from "../client";
 import { env } from "../env";
+import { UnsafeRuntimeRoleError, verifyRuntimeRole } from "../roles";
 import { rows } from "../rows";
 import { researchPlan } from "../schema";
 import { withTenantContext } from "../tenant";
+import { RUNTIME_TIMEOUTS } from "../tenant-setup";
 import { createTestDatabase, rootCause, type TestDatabase } from "../testing";
 import { seedTwoTenants } from "./fixtures";
 
@@ -96,3 +98,80 @@ describe.skipIf(!env().TEST_DATABASE_URL)(
     });
   },
 );
+
+// What a production entry checks before serving (verifyRuntimeRole), and the bounds every
+// app_runtime login gets from migration 0006. Both are about logins: a server's.
+describe.skipIf(!env().TEST_DATABASE_URL)("a login to serve tenants with (server)", () => {
+  const loginAs = (user: string, password: string) => {
+    const url = new URL(testDb.url!);
+    url.username = user;
+    url.password = password;
+    return createDatabase({ url: url.toString(), max: 1 });
+  };
+  const refusal = (promise: Promise<void>) =>
+    promise.then(
+      () => "served",
+      (error: unknown) =>
+        error instanceof UnsafeRuntimeRoleError ? error.message : `unexpected: ${error}`,
+    );
+
+  it("has statement, lock and idle-in-transaction timeouts as app_runtime (RUNTIME_TIMEOUTS)", async () => {
+    const [bounds] = await rows<Record<string, string>>(
+      testDb.app,
+      sql`select current_setting('statement_timeout') as statement,
+                 current_setting('lock_timeout') as lock,
+                 current_setting('idle_in_transaction_session_timeout') as idle`,
+    );
+    const seconds = (ms: number) => `${ms / 1000}s`;
+    expect(bounds).toEqual({
+      statement: seconds(RUNTIME_TIMEOUTS.statementTimeoutMs),
+      lock: seconds(RUNTIME_TIMEOUTS.lockTimeoutMs),
+      idle: seconds(RUNTIME_TIMEOUTS.idleInTransactionTimeoutMs),
+    });
+  });
+
+  it("can serve as app_runtime", async () => {
+    expect(await refusal(verifyRuntimeRole(testDb.app))).toBe("served");
+  });
+
+  it("cannot serve as the owner, named with the fix", async () => {
+    expect(await refusal(verifyRuntimeRole(testDb.db))).toMatch(
+      /^Refusing to serve: the app's login postgres is a superuser and has BYPASSRLS and owns \d+ table\(s\), so row-level security would not bind it\. Connect as app_runtime \(APP_DATABASE_URL=/,
+    );
+  });
+
+  it("cannot serve as the owner behind the role startup parameter", async () => {
+    const handle = createDatabase({ url: testDb.url!, max: 1, role: "app_runtime" });
+    try {
+      expect(await refusal(verifyRuntimeRole(handle.db))).toMatch(
+        /^Refusing to serve: the app's login postgres is a superuser/,
+      );
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it("cannot serve as a login that can SET ROLE to a table owner", async () => {
+    await testDb.db.execute(
+      sql.raw(`do $$ begin
+      if not exists (select from pg_roles where rolname = 'app_sneaky') then
+        create role app_sneaky login password 'app_sneaky';
+      end if;
+      if not exists (select from pg_roles where rolname = 'table_keeper') then
+        create role table_keeper nologin;
+      end if; end $$`),
+    );
+    await testDb.db.execute(sql.raw("grant table_keeper to app_sneaky"));
+    await testDb.db.execute(sql.raw("create table keeper_owned (id int)"));
+    await testDb.db.execute(sql.raw("alter table keeper_owned owner to table_keeper"));
+    const sneaky = loginAs("app_sneaky", "app_sneaky");
+    try {
+      expect(await refusal(verifyRuntimeRole(sneaky.db))).toMatch(
+        /^Refusing to serve: the app's login app_sneaky can SET ROLE to table_keeper, which owns 1 table\(s\)/,
+      );
+    } finally {
+      await sneaky.close();
+      await testDb.db.execute(sql.raw("drop table keeper_owned"));
+    }
+  });
+});

@@ -32,6 +32,8 @@ export interface PostgresTarget {
   tenantConcurrency?: number;
   /** Run as this role (a startup parameter): development on direct connections only. */
   role?: string;
+  /** Session settings sent as startup parameters (direct connections only: poolers refuse them). */
+  settings?: Readonly<Record<string, string>>;
 }
 
 export interface PostgresHandle {
@@ -138,13 +140,7 @@ async function runPipelined(
     await begin;
     if (failure) throw failure;
     commit ??= send("commit");
-    const result = await commit;
-    if (result.command !== "COMMIT") {
-      throw new DatabaseUnavailableError(
-        "rolled_back",
-        `COMMIT was answered with ${result.command || "no command tag"}: the transaction had been aborted (behind a transaction pooler, check DB_PREPARED_STATEMENTS); nothing was stored.`,
-      );
-    }
+    await verifyCommit(commit);
     return value;
   } catch (error) {
     // In order: the setup's error explains every later one (25P02 "transaction is aborted").
@@ -154,6 +150,21 @@ async function runPipelined(
     );
     await connection.unsafe("rollback").catch(() => {});
     throw setupError ?? error;
+  }
+}
+
+/**
+ * Resolves when COMMIT committed. Postgres answers COMMIT of an aborted transaction with the
+ * tag ROLLBACK and no error: whatever hid the error before (a driver's retry, a pooler), the
+ * unit must fail then, not resolve.
+ */
+export async function verifyCommit(commit: PromiseLike<{ command: string }>): Promise<void> {
+  const result = await commit;
+  if (result.command !== "COMMIT") {
+    throw new DatabaseUnavailableError(
+      "rolled_back",
+      `COMMIT was answered with ${result.command || "no command tag"}: the transaction had been aborted, nothing was stored (behind a transaction pooler, check DB_PREPARED_STATEMENTS).`,
+    );
   }
 }
 
@@ -194,7 +205,7 @@ export function createPostgresDatabase(target: PostgresTarget): PostgresHandle {
     max_lifetime: target.maxLifetimeSeconds ?? 30 * 60,
     prepare,
     onnotice: () => {},
-    ...(target.role ? { connection: { role: target.role } } : {}),
+    connection: { ...target.settings, ...(target.role ? { role: target.role } : {}) },
   });
   const db = drizzle(preparedByChoice(pool, prepare), { schema }) as unknown as Database;
 

@@ -1,6 +1,6 @@
 export type { JournalMigration } from "./journal";
 export { JournalError, readJournal } from "./journal";
-export { MIGRATION_LOCK_KEY } from "./lock";
+export { type LockHolder, MIGRATION_LOCK_KEY_SQL, migrationLockHolders } from "./lock";
 export {
   type MigrateOptions,
   type MigrateResult,

@@ -1,28 +1,31 @@
 import { sql } from "drizzle-orm";
-import type { Transaction } from "../client";
+import type { Database, Transaction } from "../client";
+import { rows } from "../rows";
 
 /**
- * The advisory lock every migration run of this project takes: one int8 key per project, so
- * runners of other projects sharing a server never wait on ours. Derived once from the
- * project name ('repo-db migrations') and fixed here; never change it while old runners exist.
+ * The advisory lock key of this database's migration runs, computed by Postgres: one key per
+ * database, so runs against other databases of the same server (test clones, other
+ * projects) never wait on each other.
  */
-export const MIGRATION_LOCK_KEY = 7_263_840_113_526_001n;
+export const MIGRATION_LOCK_KEY_SQL = sql`hashtextextended('repo-db migrations ' || current_database(), 0)`;
 
 /**
- * Takes the lock as the first statement of the run's transaction, with lock_timeout and
- * statement_timeout in the same round trip (set_config runs before the lock call). It is a
- * transaction-level lock, as kysely's Postgres adapter takes: held for the whole run (one
- * transaction) and released by COMMIT or ROLLBACK, so a failed run can never leave it held
- * on a pooled connection.
+ * Takes the lock as the first statement of the run's transaction. lock_timeout and
+ * statement_timeout are set in a CTE the lock call reads from, so Postgres must set them
+ * first (kysely's Postgres migrator does the same). It is a transaction-level lock: held for
+ * the whole run (one transaction) and released by COMMIT or ROLLBACK, so a failed run can
+ * never leave it held on a pooled connection.
  */
 export async function acquireMigrationLock(
   tx: Transaction,
   options: { lockTimeoutMs: number; statementTimeoutMs: number },
 ): Promise<void> {
   await tx.execute(
-    sql`select set_config('lock_timeout', ${`${options.lockTimeoutMs}ms`}, true),
-               set_config('statement_timeout', ${`${options.statementTimeoutMs}ms`}, true),
-               pg_advisory_xact_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`,
+    sql`with limits as (
+          select set_config('lock_timeout', ${`${options.lockTimeoutMs}ms`}, true),
+                 set_config('statement_timeout', ${`${options.statementTimeoutMs}ms`}, true)
+        )
+        select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY_SQL}) from limits`,
   );
 }
 
@@ -30,5 +33,29 @@ export async function acquireMigrationLock(
 export async function limitStatementTime(tx: Transaction, remainingMs: number): Promise<void> {
   await tx.execute(
     sql`select set_config('statement_timeout', ${`${Math.max(1, Math.floor(remainingMs))}ms`}, true)`,
+  );
+}
+
+export interface LockHolder {
+  readonly role: string;
+  readonly pid: number;
+  readonly application: string;
+}
+
+/**
+ * Who holds this database's migration lock now. Any role that can connect can take an
+ * advisory lock (app_runtime included; nothing short of a superuser can revoke that), so a
+ * refusal names the holder instead.
+ */
+export async function migrationLockHolders(db: Database): Promise<LockHolder[]> {
+  return rows<LockHolder & Record<string, unknown>>(
+    db,
+    sql`select coalesce(a.usename::text, '?') as role, l.pid, coalesce(a.application_name, '') as application
+        from pg_locks l
+        left join pg_stat_activity a on a.pid = l.pid
+        where l.locktype = 'advisory' and l.granted and l.objsubid = 1
+          and l.database = (select oid from pg_database where datname = current_database())
+          and ((l.classid::bigint << 32) | l.objid::bigint) = ${MIGRATION_LOCK_KEY_SQL}
+        order by l.pid`,
   );
 }

@@ -1,10 +1,15 @@
 import { sql } from "drizzle-orm";
 import pRetry from "p-retry";
 import type { Database, Transaction } from "../client";
-import { classifyDatabaseError, DatabaseUnavailableError, rootCause } from "../errors";
+import { classifyDatabaseError, DatabaseUnavailableError, errorCode, rootCause } from "../errors";
 import { migrationsFolder as defaultMigrationsFolder } from "../paths";
 import { type JournalMigration, readJournal } from "./journal";
-import { acquireMigrationLock, limitStatementTime } from "./lock";
+import {
+  acquireMigrationLock,
+  type LockHolder,
+  limitStatementTime,
+  migrationLockHolders,
+} from "./lock";
 import {
   compareMigrations,
   formatMigrationState,
@@ -129,7 +134,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       },
     });
   } catch (error) {
-    throw describeFailure(error, timeoutMs);
+    const holders =
+      errorCode(error) === "55P03" ? await migrationLockHolders(options.db).catch(() => []) : [];
+    throw describeFailure(error, timeoutMs, holders);
   }
 
   const after = compareMigrations(journal, await readAppliedMigrations(options.db));
@@ -178,14 +185,16 @@ async function apply(
   );
 }
 
-function describeFailure(error: unknown, timeoutMs: number): unknown {
+function describeFailure(error: unknown, timeoutMs: number, holders: LockHolder[]): unknown {
   if (error instanceof MigrationError) return error;
   const cause = rootCause(error) as Error & { code?: string };
   if (cause instanceof MigrationError) return cause;
   if (cause.code === "55P03") {
     return new MigrationError(
       "lock_timeout",
-      "Another migration run holds the migration lock and did not finish in time. Wait for it and run again; if no runner is active, find the session holding it: select pid, state, query from pg_stat_activity where pid in (select pid from pg_locks where locktype = 'advisory').",
+      holders.length
+        ? `The migration lock is held by ${holders.map((h) => `role ${h.role} (pid ${h.pid}${h.application ? `, ${h.application}` : ""})`).join(", ")} and was not released in time. If that is not another migration run, end the session: select pg_terminate_backend(${holders[0]?.pid}).`
+        : "Another migration run held the migration lock and did not finish in time (it has released it since). Run again.",
       undefined,
       { cause: error },
     );
