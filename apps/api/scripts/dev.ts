@@ -4,7 +4,7 @@
 // process; no other process may open it meanwhile). DATABASE_URL: that server.
 // Lives outside src/ because it holds the owner connection (@repo/db/admin), which request
 // handling code may not import (dependency-cruiser: apps-no-db-admin).
-import { closeDb, getDb } from "@repo/db";
+import { closeDb, createPreparerPool, getDb } from "@repo/db";
 import {
   closeOwnerDb,
   describeTarget,
@@ -42,7 +42,11 @@ try {
   process.exit(1);
 }
 
-const server = await startServer(createApp({ db: getDb() }), { port: PORT, hostname: HOST });
+const preparer = createPreparerPool();
+const server = await startServer(createApp({ db: getDb(), preparer }), {
+  port: PORT,
+  hostname: HOST,
+});
 const base = server.url.replace("//127.0.0.1:", "//localhost:");
 console.log(`\nAPI ready on ${base}  (GET /health needs no token)\n`);
 console.log("Try, one demo token per organization:");
@@ -64,6 +68,6 @@ console.log("\nCtrl-C stops the server and closes the database.");
 
 onShutdown(async () => {
   await server.close();
-  await closeDb();
+  await Promise.all([closeDb(), preparer.close()]);
   await closeOwnerDb();
 });

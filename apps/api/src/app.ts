@@ -1,9 +1,18 @@
-import { type Database, type Embedder, getDb, HashingEmbedder } from "@repo/db";
-import { Hono } from "hono";
+import {
+  type Database,
+  type DocumentPreparer,
+  type Embedder,
+  getDb,
+  HashingEmbedder,
+  inlinePreparer,
+} from "@repo/db";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
 import { authenticate } from "./auth";
 import type { AppEnv } from "./context";
 import { ApiError, notFound, respondWithError } from "./errors";
+import { createLogger, type Logger } from "./log";
 import { aiRoutes } from "./routes/ai";
 import { documentRoutes } from "./routes/documents";
 import { healthRoutes } from "./routes/health";
@@ -16,8 +25,32 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export interface AppOptions {
   /** The app database (runtime role). Default: getDb(), opened on the first request. */
   db?: Database;
-  /** Embeds document chunks and search queries. Default: the deterministic HashingEmbedder. */
+  /** Embeds search queries (and documents, unless `preparer` is given). Default: HashingEmbedder. */
   embedder?: Embedder;
+  /** Chunks and embeds uploaded documents. Default: on the event loop with `embedder`. */
+  preparer?: DocumentPreparer;
+  /** Request and error log. Default: JSON lines on stdout at LOG_LEVEL. */
+  logger?: Logger;
+  /**
+   * Whether data routes may run (a production entry verifies its database login first);
+   * false answers them 503. Default: always.
+   */
+  ready?: () => boolean;
+}
+
+/** One line per request: id, method, route pattern, status, milliseconds. */
+function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    c.set("log", logger.child({ req: c.var.requestId }));
+    await next();
+    c.var.log.info({
+      method: c.req.method,
+      route: c.req.routePath,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  };
 }
 
 /**
@@ -28,7 +61,10 @@ export function createApp(options: AppOptions = {}) {
   const db = () => options.db ?? getDb();
   const embedder = options.embedder ?? new HashingEmbedder();
 
+  const ready = options.ready ?? (() => true);
+
   const app = new Hono<AppEnv>();
+  app.use(requestId(), requestLog(options.logger ?? createLogger()));
   app.onError(respondWithError);
   app.notFound((c) => c.json(notFound().body(), 404));
 
@@ -47,10 +83,18 @@ export function createApp(options: AppOptions = {}) {
           413,
         ),
     }),
+    async (c, next) => {
+      if (ready()) return next();
+      c.header("Retry-After", "1");
+      return c.json(
+        new ApiError(503, "unavailable", "Starting: the database login is being verified.").body(),
+        503,
+      );
+    },
     authenticate(db),
   );
   app.route("/v1/research", researchRoutes);
-  app.route("/v1/documents", documentRoutes(embedder));
+  app.route("/v1/documents", documentRoutes(options.preparer ?? inlinePreparer(embedder)));
   app.route("/v1/search", searchRoutes(embedder));
   app.route("/v1/ai", aiRoutes);
   return app;

@@ -1,4 +1,5 @@
-import type { Transaction } from "@repo/db";
+import type { Transaction, UnitValue } from "@repo/db";
+import type { Logger } from "./log";
 
 /** Who is calling: set by the auth middleware from the bearer token. */
 export interface Caller {
@@ -7,11 +8,14 @@ export interface Caller {
 }
 
 /** Runs `fn` in the caller's tenant transaction: once per request. */
-type TenantRunner = <T>(fn: (tx: Transaction) => Promise<T>) => Promise<T>;
+type TenantRunner = <R>(fn: (tx: Transaction) => R) => Promise<UnitValue<R>>;
 
 export interface AppEnv {
   Variables: {
     caller: Caller;
     tenant: TenantRunner;
+    /** This request's logger (carries its id). */
+    log: Logger;
+    requestId: string;
   };
 }

@@ -1,5 +1,14 @@
+import {
+  classifyDatabaseError,
+  DatabaseTimeoutError,
+  DatabaseUnavailableError,
+  errorCode,
+  PreparationBusyError,
+} from "@repo/db";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "./context";
+import { describeError } from "./log";
 
 // Every error response has one shape:
 //   { "error": { "code": "...", "message": "...", "fields"?: { "<field>": ["..."] } } }
@@ -11,6 +20,8 @@ export type ErrorCode =
   | "not_found"
   | "conflict"
   | "payload_too_large"
+  | "unavailable"
+  | "timeout"
   | "internal";
 
 export type FieldErrors = Record<string, string[]>;
@@ -50,19 +61,45 @@ export const unauthorized = () =>
 
 /** The SQLSTATE of a Postgres error, however deep drizzle and the driver wrapped it. */
 export function postgresCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
-    current = current.cause;
-  }
-  return undefined;
+  const code = errorCode(error);
+  return code && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
-export function respondWithError(error: unknown, c: Context): Response {
+/** Seconds a client should wait before retrying a 503. */
+const RETRY_AFTER_SECONDS = 1;
+
+/**
+ * The response for any error a route throws: ApiError as it says; database infrastructure
+ * failures as 503 (with Retry-After) or 504, never 500; a few SQL errors a client caused as
+ * 4xx; everything else 500, logged without its parameters.
+ */
+export function respondWithError(error: unknown, c: Context<AppEnv>): Response {
   if (error instanceof ApiError) {
     if (error.status === 401) c.header("WWW-Authenticate", 'Bearer realm="api"');
     return c.json(error.body(), error.status);
+  }
+  if (error instanceof PreparationBusyError) {
+    c.header("Retry-After", String(RETRY_AFTER_SECONDS));
+    return c.json(new ApiError(503, "unavailable", error.message).body(), 503);
+  }
+  const failure = classifyDatabaseError(error);
+  if (failure instanceof DatabaseUnavailableError) {
+    c.var.log?.warn(
+      { ...describeError(failure.cause ?? failure), reason: failure.reason },
+      "database unavailable",
+    );
+    c.header("Retry-After", String(RETRY_AFTER_SECONDS));
+    return c.json(
+      new ApiError(503, "unavailable", "The database is unavailable; retry shortly.").body(),
+      503,
+    );
+  }
+  if (failure instanceof DatabaseTimeoutError) {
+    c.var.log?.warn({ reason: failure.reason }, "database timeout");
+    return c.json(
+      new ApiError(504, "timeout", "The request took too long in the database.").body(),
+      504,
+    );
   }
   const code = postgresCode(error);
   // character_not_in_repertoire / untranslatable_character: a NUL in a text value.
@@ -78,6 +115,6 @@ export function respondWithError(error: unknown, c: Context): Response {
       409,
     );
   }
-  console.error(`[api] ${c.req.method} ${c.req.path} failed:`, error);
+  c.var.log?.error(describeError(error), "unhandled error");
   return c.json(new ApiError(500, "internal", "Internal error.").body(), 500);
 }

@@ -1,3 +1,5 @@
+import { describeError } from "./log";
+
 /**
  * Runs `stop` once on SIGINT or SIGTERM, then exits (0, or 1 when `stop` fails). A second
  * signal while stopping exits at once.
@@ -24,4 +26,25 @@ export function onShutdown(stop: () => Promise<void>): void {
   };
   process.on("SIGINT", handle);
   process.on("SIGTERM", handle);
+}
+
+/**
+ * What happens to errors nobody awaited. A rejected promise is logged and the process goes
+ * on: it corrupts no state. An uncaught exception may have left anything half-done: logged,
+ * then the server stops taking requests, finishes what it can and exits 1 for the supervisor
+ * to restart it.
+ */
+export function onFatal(
+  log: { error(details: object, message: string): void },
+  stop: () => Promise<void>,
+): void {
+  process.on("unhandledRejection", (reason) => {
+    log.error(describeError(reason), "unhandled promise rejection (ignored)");
+  });
+  process.on("uncaughtException", (error) => {
+    log.error(describeError(error), "uncaught exception: stopping");
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    stop().finally(() => process.exit(1));
+  });
 }

@@ -16,7 +16,7 @@ export {
 } from "./app-functions";
 export type { Database, Schema, Transaction } from "./client";
 export { closeDb, getDb } from "./connections";
-export { commitWith, type FinalStatement } from "./drivers/unit";
+export { commitWith, type FinalStatement, type UnitValue } from "./drivers/unit";
 export { EnvError } from "./env";
 export {
   classifyDatabaseError,
@@ -24,11 +24,23 @@ export {
   type DatabaseTimeoutReason,
   DatabaseUnavailableError,
   type DatabaseUnavailableReason,
+  errorCode,
 } from "./errors";
 export { UnsafeRuntimeRoleError, verifyRuntimeRole } from "./roles";
 export { rows } from "./rows";
 export * as schema from "./schema";
-export { type Embedder, HashingEmbedder, searchChunks } from "./search";
+export {
+  CHUNK_CHARS,
+  chunkText,
+  createPreparerPool,
+  type DocumentPreparer,
+  type Embedder,
+  HashingEmbedder,
+  inlinePreparer,
+  PreparationBusyError,
+  type PreparedChunk,
+  searchChunks,
+} from "./search";
 export {
   type TenantContext,
   TenantContextError,

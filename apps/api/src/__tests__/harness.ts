@@ -2,6 +2,7 @@ import { seed } from "@repo/db/admin";
 import { createTestDatabase, type TestDatabase } from "@repo/db/testing";
 import { createApp } from "../app";
 import type { ErrorBody } from "../errors";
+import { createLogger } from "../log";
 import { type RunningServer, startServer } from "../serve";
 
 // Each test file: its own migrated database with the dev seed (three organizations, one demo
@@ -48,10 +49,13 @@ export async function startTestApi(): Promise<TestApi> {
     const byOrg = Object.fromEntries(
       tokens.map(({ organization, token }) => [organization.replace(/^org_/, ""), token]),
     ) as Record<OrgKey, string>;
-    server = await startServer(createApp({ db: database.app }), {
-      port: 0,
-      hostname: "127.0.0.1",
-    });
+    server = await startServer(
+      createApp({ db: database.app, logger: createLogger(process.env.LOG_LEVEL ?? "silent") }),
+      {
+        port: 0,
+        hostname: "127.0.0.1",
+      },
+    );
     const url = server.url;
     const running = server;
     return {

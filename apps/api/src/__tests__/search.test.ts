@@ -1,6 +1,5 @@
-import { inArray, rows, schema, sql } from "@repo/db";
+import { CHUNK_CHARS, inArray, rows, schema, sql } from "@repo/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHUNK_CHARS } from "../chunk";
 import { type Data, startTestApi, type TestApi } from "./harness";
 
 let api: TestApi;

@@ -1,8 +1,7 @@
-import { type Embedder, eq, schema } from "@repo/db";
+import { type DocumentPreparer, eq, schema, sql } from "@repo/db";
 import { insertDocumentSchema } from "@repo/db/zod";
 import { Hono } from "hono";
 import { z } from "zod";
-import { chunkText } from "../chunk";
 import type { AppEnv } from "../context";
 import { notFound } from "../errors";
 import { idParam } from "../params";
@@ -23,29 +22,27 @@ const createDocumentBody = z.strictObject(
 /** Rows per INSERT: a chunk carries a 1,536-number embedding. */
 const CHUNK_BATCH = 100;
 
-const WORD = /\S+/g;
-
-export function documentRoutes(embedder: Embedder) {
+export function documentRoutes(preparer: DocumentPreparer) {
   return new Hono<AppEnv>()
     .post("/", async (c) => {
       const body = await parseBody(c, createDocumentBody);
       const { organizationId, userId } = c.var.caller;
-      const chunks = chunkText(body.content);
-      // CPU work before the transaction opens: a transaction should only wait on the database.
-      const embeddings = await embedder.embed(chunks);
+      // CPU work before the transaction opens (and, with a preparer pool, off the event loop):
+      // a transaction should only wait on the database.
+      const chunks = await preparer.prepare(body.content);
       const created = await c.var.tenant(async (tx) => {
         const [row] = await tx
           .insert(document)
           .values({ ...body, organizationId, createdById: userId, status: "indexed" })
           .returning();
         if (!row) throw new Error("INSERT ... RETURNING returned no document");
-        const values = chunks.map((content, i) => ({
+        const values = chunks.map((chunk, i) => ({
           organizationId,
           documentId: row.id,
           position: i + 1,
-          content,
-          tokenCount: content.match(WORD)?.length ?? 0,
-          embedding: embeddings[i],
+          content: chunk.content,
+          tokenCount: chunk.tokenCount,
+          embedding: sql`${chunk.embedding}::halfvec`,
         }));
         for (let i = 0; i < values.length; i += CHUNK_BATCH) {
           await tx.insert(documentChunk).values(values.slice(i, i + CHUNK_BATCH));

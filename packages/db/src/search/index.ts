@@ -1,2 +1,4 @@
+export * from "./chunk";
 export * from "./embedder";
 export * from "./hybrid";
+export * from "./prepare";
