@@ -11,13 +11,27 @@ pnpm exec turbo run lint check:deps check:knip check:dupes check:docs typecheck 
   --continue --output-logs=errors-only || status=1
 
 echo "[ci:check] tests on embedded PGlite"
-env -u TEST_DATABASE_URL -u DATABASE_URL pnpm test -- --outputFile.json=.test-results/embedded.json || status=1
+env -u TEST_DATABASE_URL -u TEST_POOLER_URL -u DATABASE_URL pnpm test -- --outputFile.json=.test-results/embedded.json || status=1
 
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "[ci:check] tests on the server in TEST_DATABASE_URL"
-  env -u DATABASE_URL pnpm test -- --outputFile.json=.test-results/server.json || status=1
+  env -u DATABASE_URL -u TEST_POOLER_URL pnpm test -- --outputFile.json=.test-results/server.json || status=1
 else
   echo "[ci:check] TEST_DATABASE_URL unset: server tests skipped (see .env.example)"
+fi
+
+# Through a transaction pooler: the tenant-unit safety tests, the isolation matrix and the
+# API's end-to-end suite, app connections via TEST_POOLER_URL with prepared statements off
+# (PgBouncer < 1.21 cannot keep them), the owner's direct.
+if [ -n "${TEST_DATABASE_URL:-}" ] && [ -n "${TEST_POOLER_URL:-}" ]; then
+  echo "[ci:check] tests through the pooler in TEST_POOLER_URL (prepared statements off)"
+  pooled=(env -u DATABASE_URL DB_PREPARED_STATEMENTS=false)
+  "${pooled[@]}" pnpm --filter @repo/db exec vitest run src/__tests__/unit.test.ts \
+    src/__tests__/isolation.test.ts src/__tests__/tenant.test.ts src/__tests__/soak.test.ts \
+    src/__tests__/runtime-role.test.ts --outputFile.json=.test-results/pooler.json || status=1
+  "${pooled[@]}" pnpm --filter @repo/api exec vitest run --outputFile.json=.test-results/pooler.json || status=1
+elif [ -n "${TEST_DATABASE_URL:-}" ]; then
+  echo "[ci:check] TEST_POOLER_URL unset: pooler tests skipped"
 fi
 
 [ "$status" -eq 0 ] && echo "[ci:check] all checks passed" || echo "[ci:check] FAILED (see above)"

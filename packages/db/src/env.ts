@@ -36,6 +36,11 @@ const envSchema = z.object({
   PGLITE_DATA_DIR: z.string().trim().min(1).default(defaultEmbeddedDataDir),
   /** A server whose superuser may create databases: tests clone one database per test file. */
   TEST_DATABASE_URL: optionalUrl,
+  /**
+   * A pooler in front of TEST_DATABASE_URL's server (host and port only): test databases'
+   * app connections (app_runtime) go through it, the owner's stay direct.
+   */
+  TEST_POOLER_URL: optionalUrl,
   /** Set by the Docker global setup so reports say where the server came from. */
   TEST_DATABASE_PROVIDER: z.enum(["server", "docker"]).default("server"),
   DB_POOL_MAX: positiveInt(10),

@@ -35,6 +35,8 @@ export interface TestApi {
   /** Owner connection (bypasses RLS): arrange and re-check rows. */
   readonly db: TestDatabase["db"];
   readonly provider: TestDatabase["provider"];
+  /** The runtime role's URL of this database (server providers; through TEST_POOLER_URL when set). */
+  readonly appUrl: string | undefined;
   /** The seeded demo token of each organization's owner user. */
   readonly tokens: Record<OrgKey, string>;
   request<T = unknown>(path: string, options: RequestOptions): Promise<TestResponse<T>>;
@@ -61,6 +63,7 @@ export async function startTestApi(): Promise<TestApi> {
     return {
       url,
       db: database.db,
+      appUrl: database.appUrl,
       provider: database.provider,
       tokens: byOrg,
       async request<T>(path: string, options: RequestOptions): Promise<TestResponse<T>> {

@@ -4,7 +4,7 @@ import { PgDialect } from "drizzle-orm/pg-core";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { PostgresJsSession, PostgresJsTransaction } from "drizzle-orm/postgres-js/session";
 import postgres from "postgres";
-import { DatabaseUnavailableError } from "../errors";
+import { DatabaseUnavailableError, errorCode } from "../errors";
 import * as schema from "../schema";
 import { KeyedLimiter } from "./limiter";
 import type { Database, Transaction } from "./types";
@@ -43,17 +43,54 @@ export interface PostgresHandle {
 }
 
 /**
+ * The client drizzle's own queries (those outside tenant units) go through. Each runs alone
+ * on a connection reserved for it: pipelining statements of different transactions on one
+ * connection is what a transaction pooler (PgBouncer < 1.21) cannot follow, and would hang.
  * drizzle's postgres-js session asks for `prepare: false` unless a query is `.prepare(name)`d;
  * this client passes the pool's choice instead, so every drizzle query is a named, cached
- * statement when prepared statements are enabled.
+ * statement when prepared statements are enabled. A statement the server lost (26000: a
+ * pooler moved us to another backend) never ran outside a transaction, so it is sent again
+ * unnamed after `lost()` has turned prepared statements off.
  */
-function preparedByChoice(client: postgres.Sql, prepare: boolean): postgres.Sql {
-  const unsafe = ((query: string, params?: unknown[], options?: object) =>
-    client.unsafe(query, params as postgres.ParameterOrJSON<never>[], {
-      ...options,
-      prepare,
-    })) as postgres.Sql["unsafe"];
-  return new Proxy(client, {
+function autocommitClient(
+  pool: postgres.Sql,
+  reserve: () => Promise<Reserved>,
+  prepare: () => boolean,
+  lost: () => void,
+): postgres.Sql {
+  const unsafe = (query: string, params?: unknown[], options?: object) => {
+    // biome-ignore lint/suspicious/noExplicitAny: rows as drizzle reads them
+    const run = async (named: boolean, values: boolean): Promise<any> => {
+      const connection = await reserve();
+      try {
+        const pending = connection.unsafe(query, params as postgres.ParameterOrJSON<never>[], {
+          ...options,
+          prepare: named,
+        });
+        return await (values ? pending.values() : pending);
+      } finally {
+        connection.release();
+      }
+    };
+    // biome-ignore lint/suspicious/noExplicitAny: rows as drizzle reads them
+    const attempt = (values: boolean): Promise<any> => {
+      const named = prepare();
+      return run(named, values).catch((error: unknown) => {
+        if (!named || errorCode(error) !== "26000") throw error;
+        lost();
+        return run(false, values);
+      });
+    };
+    // biome-ignore lint/suspicious/noExplicitAny: rows as drizzle reads them
+    let rows: Promise<any> | undefined;
+    return {
+      // biome-ignore lint/suspicious/noThenProperty: drizzle awaits what unsafe() returns
+      then: (resolve?: (value: unknown) => unknown, reject?: (reason: unknown) => unknown) =>
+        (rows ??= attempt(false)).then(resolve, reject),
+      values: () => attempt(true),
+    };
+  };
+  return new Proxy(pool, {
     get: (target, key, receiver) =>
       key === "unsafe" ? unsafe : Reflect.get(target, key, receiver),
   });
@@ -196,7 +233,16 @@ function reserveWithin(pool: postgres.Sql, ms: number): Promise<Reserved> {
 
 /** A postgres.js pool, drizzle on it, and pipelined tenant units on its connections. */
 export function createPostgresDatabase(target: PostgresTarget): PostgresHandle {
-  const prepare = target.prepare ?? true;
+  // Switched off for good when the server loses a statement between transactions (26000):
+  // a transaction pooler without support is in between. That unit fails (503), the rest work.
+  let prepare = target.prepare ?? true;
+  const preparedStatementsLost = () => {
+    if (!prepare) return;
+    prepare = false;
+    console.error(
+      "[db] A prepared statement vanished between transactions: a transaction pooler without prepared-statement support is in between (PgBouncer < 1.21, or max_prepared_statements = 0). Prepared statements are now off for this pool; set DB_PREPARED_STATEMENTS=false to start that way.",
+    );
+  };
   const max = target.max ?? 10;
   const pool = postgres(target.url, {
     max,
@@ -207,7 +253,16 @@ export function createPostgresDatabase(target: PostgresTarget): PostgresHandle {
     onnotice: () => {},
     connection: { ...target.settings, ...(target.role ? { role: target.role } : {}) },
   });
-  const db = drizzle(preparedByChoice(pool, prepare), { schema }) as unknown as Database;
+  const acquireTimeoutMs = target.acquireTimeoutMs ?? 5_000;
+  const db = drizzle(
+    autocommitClient(
+      pool,
+      () => reserveWithin(pool, acquireTimeoutMs),
+      () => prepare,
+      preparedStatementsLost,
+    ),
+    { schema },
+  ) as unknown as Database;
 
   // What drizzle's own transaction() builds on a connection, built once for every unit.
   const dialect = new PgDialect();
@@ -228,7 +283,6 @@ export function createPostgresDatabase(target: PostgresTarget): PostgresHandle {
     ) as unknown as Transaction;
   };
 
-  const acquireTimeoutMs = target.acquireTimeoutMs ?? 5_000;
   const tenants = new KeyedLimiter(target.tenantConcurrency ?? Math.max(1, Math.ceil(max / 2)));
   const units: UnitRunner = {
     async run(setup, fn, { readOnly, tenant }) {
@@ -246,6 +300,9 @@ export function createPostgresDatabase(target: PostgresTarget): PostgresHandle {
         const connection = await reserveWithin(pool, Math.max(1, deadline - Date.now()));
         try {
           return await runPipelined(connection, prepare, makeTransaction, setup, fn, readOnly);
+        } catch (error) {
+          if (errorCode(error) === "26000") preparedStatementsLost();
+          throw error;
         } finally {
           connection.release();
         }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { createDatabase } from "../client";
+import { env } from "../env";
 import { migrate } from "../migrator";
 import { RUNTIME_ROLE } from "../roles";
 import { migrationsFingerprint } from "./fingerprint";
@@ -28,6 +29,16 @@ function withDatabase(
     next.username = login.user;
     next.password = login.password;
   }
+  return next.toString();
+}
+
+/** `url` with the pooler's host and port, when there is one. */
+function throughPooler(url: string, pooler: string | undefined): string {
+  if (!pooler) return url;
+  const next = new URL(url);
+  const via = new URL(pooler);
+  next.hostname = via.hostname;
+  next.port = via.port;
   return next.toString();
 }
 
@@ -122,9 +133,13 @@ export async function createServerTestDatabase(
   // Both names are ours (prefix + hex), so the statement can be plain text.
   await admin.unsafe(`create database "${name}" template "${templateName}"${strategies.get(url)}`);
   const databaseUrl = withDatabase(url, name);
-  const appUrl = withDatabase(url, name, { user: RUNTIME_ROLE, password: RUNTIME_TEST_PASSWORD });
+  const { TEST_POOLER_URL, DB_PREPARED_STATEMENTS } = env();
+  const appUrl = withDatabase(throughPooler(url, TEST_POOLER_URL), name, {
+    user: RUNTIME_ROLE,
+    password: RUNTIME_TEST_PASSWORD,
+  });
   const owner = createDatabase({ url: databaseUrl, max: 4 });
-  const app = createDatabase({ url: appUrl, max: 4 });
+  const app = createDatabase({ url: appUrl, max: 4, prepare: DB_PREPARED_STATEMENTS });
   return {
     provider,
     db: owner.db,
