@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Stop the throwaway test cluster started by .ci/postgres.sh (idempotent).
+# PG_STOP_MODE=immediate stops it as a crash would (the restart test does).
 set -euo pipefail
 
 PG_BIN=/usr/lib/postgresql/15/bin
@@ -16,7 +17,7 @@ cd /
 
 if [ -f "$PG_DATA/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
   log "stopping server ($PG_DATA)"
-  as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 60 stop >/dev/null
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m "${PG_STOP_MODE:-fast}" -w -t 60 stop >/dev/null
   log "stopped"
 else
   log "server not running ($PG_DATA)"

@@ -88,8 +88,12 @@ const OVERLOADED_CODES = new Set([
  * or a syntax error stays what it is.
  */
 export function classifyDatabaseError(error: unknown): unknown {
-  if (error instanceof DatabaseUnavailableError || error instanceof DatabaseTimeoutError) {
-    return error;
+  // Already typed, perhaps wrapped since (drizzle wraps what a driver throws as "Failed query").
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 8; depth++) {
+    if (current instanceof DatabaseUnavailableError || current instanceof DatabaseTimeoutError) {
+      return current;
+    }
+    current = current.cause;
   }
   const code = errorCode(error);
   if (code === undefined) return error;

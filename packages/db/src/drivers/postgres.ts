@@ -249,6 +249,8 @@ export function createPostgresDatabase(target: PostgresTarget): PostgresHandle {
     idle_timeout: target.idleTimeoutSeconds ?? 20,
     connect_timeout: target.connectTimeoutSeconds ?? 10,
     max_lifetime: target.maxLifetimeSeconds ?? 30 * 60,
+    // Reconnect soon after the server comes back (postgres.js's default waits up to 20 s).
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1),
     prepare,
     onnotice: () => {},
     connection: { ...target.settings, ...(target.role ? { role: target.role } : {}) },
