@@ -2,9 +2,15 @@ import type { Context } from "hono";
 import type { z } from "zod";
 import { ApiError, type FieldErrors } from "./errors";
 
+/**
+ * An empty field map. Its keys come from the client ("toString", "__proto__"): without a
+ * prototype none of them reads an inherited member or sets the prototype.
+ */
+const emptyFields = (): FieldErrors => Object.create(null);
+
 /** Field errors keyed by dotted path ("metadata.priority"); unknown keys each get one. */
 function fieldErrors(error: z.ZodError): { fields: FieldErrors; other: string[] } {
-  const fields: FieldErrors = {};
+  const fields = emptyFields();
   const other: string[] = [];
   const add = (key: string, message: string) => {
     fields[key] ??= [];

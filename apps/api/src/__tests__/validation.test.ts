@@ -132,3 +132,28 @@ describe("invalid requests", () => {
     expect(response.body.error.code).toBe("not_found");
   });
 });
+
+// Each of these gave a 500 once: a class of input, not one value, so each test sends several.
+describe("bad input classes", () => {
+  it("cannot crash field errors with keys named after Object.prototype members", async () => {
+    const keys = ["__proto__", "toString", "constructor", "hasOwnProperty", "valueOf"];
+    const rawBody = `{${keys.map((key) => `"${key}":1`).join(",")},"title":"t","objective":"o"}`;
+    for (const path of [
+      "/v1/research/plans",
+      "/v1/documents",
+      "/v1/research/plans/plan_acme_1/steps",
+    ]) {
+      const response = await api.request<ErrorBody>(path, { token: acme, method: "POST", rawBody });
+      expect(response.status, path).toBe(400);
+      const fields = response.body.error.fields ?? {};
+      for (const key of keys) expect(fields[key], `${path} ${key}`).toEqual(["Unknown field"]);
+    }
+    // The same names in a query string.
+    const query = await api.request<ErrorBody>(
+      `/v1/research/plans?${keys.map((key) => `${key}=1`).join("&")}&limit=0`,
+      { token: acme },
+    );
+    expect(query.status).toBe(400);
+    expect(Object.keys(query.body.error.fields ?? {})).toEqual(["limit"]);
+  });
+});
