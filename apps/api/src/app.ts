@@ -45,6 +45,7 @@ export function createApp(options: AppOptions = {}) {
             `The body is larger than ${MAX_BODY_BYTES} bytes.`,
           ).body(),
           413,
+          { Connection: "close" },
         ),
     }),
     authenticate(db),
