@@ -135,6 +135,8 @@ describe("invalid requests", () => {
 
 // Each of these gave a 500 once: a class of input, not one value, so each test sends several.
 describe("bad input classes", () => {
+  const cursorOf = (json: string) => Buffer.from(json).toString("base64url");
+
   it("cannot crash field errors with keys named after Object.prototype members", async () => {
     const keys = ["__proto__", "toString", "constructor", "hasOwnProperty", "valueOf"];
     const rawBody = `{${keys.map((key) => `"${key}":1`).join(",")},"title":"t","objective":"o"}`;
@@ -155,5 +157,30 @@ describe("bad input classes", () => {
     );
     expect(query.status).toBe(400);
     expect(Object.keys(query.body.error.fields ?? {})).toEqual(["limit"]);
+  });
+
+  it("cannot page with a cursor whose timestamp has the right shape but is no date", async () => {
+    for (const time of [
+      "2026-02-30T25:61:61.000000Z",
+      "2026-02-30T00:00:00.000000Z",
+      "2025-02-29T12:00:00.000000Z",
+      "2026-13-01T00:00:00.000000Z",
+      "2026-01-01T24:00:00.000000Z",
+      "2026-01-01T23:59:60.000000Z",
+      "0000-01-01T00:00:00.000000Z",
+    ]) {
+      const cursor = cursorOf(JSON.stringify([time, "plan_acme_1"]));
+      const response = await api.request<ErrorBody>(`/v1/research/plans?cursor=${cursor}`, {
+        token: acme,
+      });
+      expect(response.status, time).toBe(400);
+      expect(Object.keys(response.body.error.fields ?? {}), time).toEqual(["cursor"]);
+    }
+    // A real date far from any row still pages: after it, nothing or everything.
+    for (const time of ["2024-02-29T23:59:59.999999Z", "0001-01-01T00:00:00.000000Z"]) {
+      const cursor = cursorOf(JSON.stringify([time, "x"]));
+      const response = await api.request(`/v1/research/plans?cursor=${cursor}`, { token: acme });
+      expect(response.status, time).toBe(200);
+    }
   });
 });

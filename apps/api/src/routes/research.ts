@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../context";
 import { notFound, postgresCode } from "../errors";
-import { idParam } from "../params";
+import { idParam, isPossibleId } from "../params";
 import { parseBody, parseQuery } from "../validation";
 
 const { researchPlan, researchStep } = schema;
@@ -33,6 +33,17 @@ interface Cursor {
 
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
+/**
+ * A cursor time that is a real instant: Date would roll 30 February into March and 24:00 into
+ * the next day, so the value must come back unchanged; and Postgres has no year 0.
+ */
+function isCursorTime(value: string): boolean {
+  if (!CURSOR_TIME.test(value) || value.startsWith("0000")) return false;
+  const millis = `${value.slice(0, 23)}Z`;
+  const date = new Date(millis);
+  return !Number.isNaN(date.getTime()) && date.toISOString() === millis;
+}
+
 const encodeCursor = (cursor: Cursor) =>
   Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString("base64url");
 
@@ -43,9 +54,9 @@ function decodeCursor(value: string): Cursor | undefined {
       Array.isArray(parsed) &&
       parsed.length === 2 &&
       typeof parsed[0] === "string" &&
-      CURSOR_TIME.test(parsed[0]) &&
+      isCursorTime(parsed[0]) &&
       typeof parsed[1] === "string" &&
-      !parsed[1].includes("\0")
+      isPossibleId(parsed[1])
     ) {
       return { createdAt: parsed[0], id: parsed[1] };
     }
