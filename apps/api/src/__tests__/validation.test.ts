@@ -183,4 +183,46 @@ describe("bad input classes", () => {
       expect(response.status, time).toBe(200);
     }
   });
+
+  it("cannot send a lone surrogate in any string of a body or query: 400 naming the field", async () => {
+    const cases: [string, unknown, string][] = [
+      [
+        "/v1/research/plans",
+        { title: "t", objective: "o", metadata: { note: "\udfff" } },
+        "metadata.note",
+      ],
+      ["/v1/research/plans", { title: "a\ud800b", objective: "o" }, "title"],
+      [
+        "/v1/research/plans",
+        { title: "t", objective: "o", metadata: { list: ["ok", "\udc00"] } },
+        "metadata.list.1",
+      ],
+      [
+        "/v1/research/plans",
+        { title: "t", objective: "o", metadata: { toString: "\udfff" } },
+        "metadata.toString",
+      ],
+      [
+        "/v1/research/plans",
+        { title: "t", objective: "o", metadata: { "k\udfff": 1 } },
+        "metadata.k\udfff",
+      ],
+      ["/v1/documents", { title: "t", content: "x\ud83d" }, "content"],
+      ["/v1/research/plans/plan_acme_1/steps", { title: "\udfff" }, "title"],
+    ];
+    for (const [path, body, field] of cases) {
+      const response = await post(path, body);
+      expect(response.status, field).toBe(400);
+      expect(Object.keys(response.body.error.fields ?? {}), field).toEqual([field]);
+    }
+    const cursor = cursorOf('["2026-01-01T00:00:00.000000Z","\\udfff"]');
+    const page = await api.request<ErrorBody>(`/v1/research/plans?cursor=${cursor}`, {
+      token: acme,
+    });
+    expect(page.status).toBe(400);
+    expect(Object.keys(page.body.error.fields ?? {})).toEqual(["cursor"]);
+    // A well-formed pair is text like any other.
+    const emoji = await post("/v1/research/plans", { title: "\ud83d\ude00", objective: "o" });
+    expect(emoji.status).toBe(201);
+  });
 });
