@@ -1,4 +1,5 @@
 import { eq, schema } from "@repo/db";
+import { MAX_JSON_BYTES, MAX_JSON_DEPTH } from "@repo/db/zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ErrorBody, startTestApi, type TestApi } from "./harness";
 
@@ -136,6 +137,7 @@ describe("invalid requests", () => {
 // Each of these gave a 500 once: a class of input, not one value, so each test sends several.
 describe("bad input classes", () => {
   const cursorOf = (json: string) => Buffer.from(json).toString("base64url");
+  const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
 
   it("cannot crash field errors with keys named after Object.prototype members", async () => {
     const keys = ["__proto__", "toString", "constructor", "hasOwnProperty", "valueOf"];
@@ -224,5 +226,40 @@ describe("bad input classes", () => {
     // A well-formed pair is text like any other.
     const emoji = await post("/v1/research/plans", { title: "\ud83d\ude00", objective: "o" });
     expect(emoji.status).toBe(201);
+  });
+
+  it("cannot store jsonb nested or sized beyond the limits: 400 naming the limit", async () => {
+    const deep = await api.request<ErrorBody>("/v1/research/plans", {
+      token: acme,
+      method: "POST",
+      rawBody: `{"title":"Deep","objective":"o","metadata":${nested(5_000)}}`,
+    });
+    expect(deep.status).toBe(400);
+    expect(deep.body.error.fields?.metadata?.join(" ")).toContain(String(MAX_JSON_DEPTH));
+    const deepArrays = await api.request<ErrorBody>("/v1/documents", {
+      token: acme,
+      method: "POST",
+      rawBody: `{"title":"Deep","content":"c","metadata":{"a":${"[".repeat(100_000)}${"]".repeat(100_000)}}}`,
+    });
+    expect(deepArrays.status).toBe(400);
+    expect(Object.keys(deepArrays.body.error.fields ?? {})).toEqual(["metadata"]);
+    const atLimit = await post("/v1/research/plans", {
+      title: "At the limit",
+      objective: "o",
+      metadata: JSON.parse(nested(MAX_JSON_DEPTH)),
+    });
+    expect(atLimit.status).toBe(201);
+    const big = await post("/v1/research/plans", {
+      title: "Big",
+      objective: "o",
+      metadata: { blob: "x".repeat(MAX_JSON_BYTES) },
+    });
+    expect(big.status).toBe(400);
+    expect(big.body.error.fields?.metadata?.join(" ")).toContain(String(MAX_JSON_BYTES));
+    const written = await api.db
+      .select()
+      .from(schema.researchPlan)
+      .where(eq(schema.researchPlan.title, "Deep"));
+    expect(written).toEqual([]);
   });
 });

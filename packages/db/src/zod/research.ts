@@ -8,7 +8,7 @@ import {
   researchPlan,
   researchStep,
 } from "../schema";
-import { insertOptionality, jsonObject, nonBlank } from "./refinements";
+import { boundedJson, insertOptionality, jsonObject, nonBlank } from "./refinements";
 
 const researchPlanRefine = { title: nonBlank, objective: nonBlank, metadata: jsonObject };
 export const insertResearchPlanSchema = insertOptionality(
@@ -76,6 +76,7 @@ export type UpdateResearchFeedback = z.infer<typeof updateResearchFeedbackSchema
 /** Matches the check constraint research_extraction_confidence_check (null stays allowed). */
 const researchExtractionRefine = {
   confidence: (schema: z.ZodNumber) => schema.min(0).max(1),
+  value: boundedJson,
 };
 export const insertResearchExtractionSchema = insertOptionality(
   researchExtraction,
