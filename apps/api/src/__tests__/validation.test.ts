@@ -1,5 +1,5 @@
 import { eq, schema } from "@repo/db";
-import { MAX_JSON_BYTES, MAX_JSON_DEPTH } from "@repo/db/zod";
+import { MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_STEP_POSITION } from "@repo/db/zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ErrorBody, startTestApi, type TestApi } from "./harness";
 
@@ -261,5 +261,26 @@ describe("bad input classes", () => {
       .from(schema.researchPlan)
       .where(eq(schema.researchPlan.title, "Deep"));
     expect(written).toEqual([]);
+  });
+
+  it("cannot push step positions past the maximum: 400 for a position, 409 for the next one", async () => {
+    const plan = await post("/v1/research/plans", { title: "Positions", objective: "o" });
+    const planId = (plan.body as unknown as { data: { id: string } }).data.id;
+    const steps = `/v1/research/plans/${planId}/steps`;
+    for (const position of [2_147_483_647, MAX_STEP_POSITION + 1, -1, 1e300]) {
+      const response = await post(steps, { title: "Far", position });
+      expect(response.status, String(position)).toBe(400);
+      expect(Object.keys(response.body.error.fields ?? {})).toEqual(["position"]);
+    }
+    expect((await post(steps, { title: "Last", position: MAX_STEP_POSITION })).status).toBe(201);
+    const next = await post(steps, { title: "Next" });
+    expect(next.status).toBe(409);
+    expect(next.body.error.message).toContain(String(MAX_STEP_POSITION));
+    // A row from before the bound, at the top of integer: still a 409, never an overflow.
+    await api.db
+      .update(schema.researchStep)
+      .set({ position: 2_147_483_647 })
+      .where(eq(schema.researchStep.planId, planId));
+    expect((await post(steps, { title: "Next" })).status).toBe(409);
   });
 });

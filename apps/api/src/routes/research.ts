@@ -2,12 +2,13 @@ import { and, type Database, desc, eq, max, schema, sql, type Transaction } from
 import {
   insertResearchPlanSchema,
   insertResearchStepSchema,
+  MAX_STEP_POSITION,
   selectResearchPlanSchema,
 } from "@repo/db/zod";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../context";
-import { notFound, postgresCode } from "../errors";
+import { ApiError, notFound, postgresCode } from "../errors";
 import { idParam, isPossibleId } from "../params";
 import { parseBody, parseQuery } from "../validation";
 
@@ -202,7 +203,16 @@ export const researchRoutes = new Hono<AppEnv>()
           .select({ position: max(researchStep.position) })
           .from(researchStep)
           .where(eq(researchStep.planId, id));
-        position = (last?.position ?? 0) + 1;
+        // In JS, not SQL: a max at integer's top (a row from before the bound) cannot overflow.
+        const top = last?.position ?? 0;
+        if (top >= MAX_STEP_POSITION) {
+          throw new ApiError(
+            409,
+            "conflict",
+            `The plan's last step is at position ${top} and positions go up to ${MAX_STEP_POSITION}: send a free position.`,
+          );
+        }
+        position = top + 1;
       }
       try {
         const [created] = await tx

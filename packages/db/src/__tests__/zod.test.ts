@@ -32,6 +32,7 @@ import {
   insertUserSchema,
   MAX_JSON_BYTES,
   MAX_JSON_DEPTH,
+  MAX_STEP_POSITION,
   selectAiUsageSchema,
   selectDocumentChunkSchema,
   updateDocumentChunkSchema,
@@ -304,6 +305,18 @@ describe("@repo/db/zod parsing", () => {
     expect(issuePaths(insertResearchExtractionSchema, { ...extraction, confidence: -0.1 })).toEqual(
       ["confidence"],
     );
+  });
+
+  it("cannot parse a step position outside 0..MAX_STEP_POSITION", () => {
+    const step = { organizationId: "o", planId: "p", title: "S" };
+    for (const position of [-1, MAX_STEP_POSITION + 1, 2_147_483_647, 1.5]) {
+      expect(issuePaths(insertResearchStepSchema, { ...step, position }), String(position)).toEqual(
+        ["position"],
+      );
+    }
+    for (const position of [0, MAX_STEP_POSITION]) {
+      expect(issuePaths(insertResearchStepSchema, { ...step, position })).toEqual([]);
+    }
   });
 
   it("cannot parse an unknown enum value", () => {

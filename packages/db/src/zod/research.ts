@@ -20,7 +20,17 @@ export const updateResearchPlanSchema = createUpdateSchema(researchPlan, researc
 export type InsertResearchPlan = z.infer<typeof insertResearchPlanSchema>;
 export type UpdateResearchPlan = z.infer<typeof updateResearchPlanSchema>;
 
-const researchStepRefine = { title: nonBlank, result: jsonObject };
+/**
+ * Largest step position: room for any plan, and far enough below integer's maximum that an
+ * app appending at max + 1 can refuse instead of overflowing.
+ */
+export const MAX_STEP_POSITION = 1_000_000;
+
+const researchStepRefine = {
+  title: nonBlank,
+  result: jsonObject,
+  position: (schema: z.ZodInt) => schema.min(0).max(MAX_STEP_POSITION),
+};
 export const insertResearchStepSchema = insertOptionality(
   researchStep,
   createInsertSchema(researchStep, researchStepRefine),
