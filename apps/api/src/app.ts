@@ -81,6 +81,7 @@ export function createApp(options: AppOptions = {}) {
             `The body is larger than ${MAX_BODY_BYTES} bytes.`,
           ).body(),
           413,
+          { Connection: "close" },
         ),
     }),
     async (c, next) => {

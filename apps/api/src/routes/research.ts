@@ -2,13 +2,14 @@ import { and, type Database, desc, eq, max, schema, sql, type Transaction } from
 import {
   insertResearchPlanSchema,
   insertResearchStepSchema,
+  MAX_STEP_POSITION,
   selectResearchPlanSchema,
 } from "@repo/db/zod";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../context";
-import { notFound, postgresCode } from "../errors";
-import { idParam } from "../params";
+import { ApiError, notFound, postgresCode } from "../errors";
+import { idParam, isPossibleId } from "../params";
 import { parseBody, parseQuery } from "../validation";
 
 const { researchPlan, researchStep } = schema;
@@ -33,6 +34,17 @@ interface Cursor {
 
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
+/**
+ * A cursor time that is a real instant: Date would roll 30 February into March and 24:00 into
+ * the next day, so the value must come back unchanged; and Postgres has no year 0.
+ */
+function isCursorTime(value: string): boolean {
+  if (!CURSOR_TIME.test(value) || value.startsWith("0000")) return false;
+  const millis = `${value.slice(0, 23)}Z`;
+  const date = new Date(millis);
+  return !Number.isNaN(date.getTime()) && date.toISOString() === millis;
+}
+
 const encodeCursor = (cursor: Cursor) =>
   Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString("base64url");
 
@@ -43,9 +55,9 @@ function decodeCursor(value: string): Cursor | undefined {
       Array.isArray(parsed) &&
       parsed.length === 2 &&
       typeof parsed[0] === "string" &&
-      CURSOR_TIME.test(parsed[0]) &&
+      isCursorTime(parsed[0]) &&
       typeof parsed[1] === "string" &&
-      !parsed[1].includes("\0")
+      isPossibleId(parsed[1])
     ) {
       return { createdAt: parsed[0], id: parsed[1] };
     }
@@ -191,7 +203,16 @@ export const researchRoutes = new Hono<AppEnv>()
           .select({ position: max(researchStep.position) })
           .from(researchStep)
           .where(eq(researchStep.planId, id));
-        position = (last?.position ?? 0) + 1;
+        // In JS, not SQL: a max at integer's top (a row from before the bound) cannot overflow.
+        const top = last?.position ?? 0;
+        if (top >= MAX_STEP_POSITION) {
+          throw new ApiError(
+            409,
+            "conflict",
+            `The plan's last step is at position ${top} and positions go up to ${MAX_STEP_POSITION}: send a free position.`,
+          );
+        }
+        position = top + 1;
       }
       try {
         const [created] = await tx

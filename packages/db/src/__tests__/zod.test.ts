@@ -1,4 +1,4 @@
-import { getTableColumns, getTableName, is, type Table } from "drizzle-orm";
+import { eq, getTableColumns, getTableName, is, type Table } from "drizzle-orm";
 import { PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { ZodError, type z } from "zod";
@@ -30,6 +30,9 @@ import {
   insertResearchPlanSchema,
   insertResearchStepSchema,
   insertUserSchema,
+  MAX_JSON_BYTES,
+  MAX_JSON_DEPTH,
+  MAX_STEP_POSITION,
   selectAiUsageSchema,
   selectDocumentChunkSchema,
   updateDocumentChunkSchema,
@@ -53,6 +56,13 @@ function issuePaths(zodSchema: z.ZodType, input: unknown): string[] {
   expect(result.error).toBeInstanceOf(ZodError);
   return result.error.issues.map((issue) => issue.path.join("."));
 }
+
+/** `depth` objects inside one another around a number. */
+const nestedJson = (depth: number): unknown =>
+  JSON.parse(`${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`);
+
+/** An object whose JSON text is exactly `bytes` long. */
+const jsonOfBytes = (bytes: number) => ({ blob: "x".repeat(bytes - '{"blob":""}'.length) });
 
 const vector = (length: number, at = 0.25) => Array.from({ length }, (_, i) => (i % 4) * at);
 const sha256 = "a".repeat(64);
@@ -297,6 +307,18 @@ describe("@repo/db/zod parsing", () => {
     );
   });
 
+  it("cannot parse a step position outside 0..MAX_STEP_POSITION", () => {
+    const step = { organizationId: "o", planId: "p", title: "S" };
+    for (const position of [-1, MAX_STEP_POSITION + 1, 2_147_483_647, 1.5]) {
+      expect(issuePaths(insertResearchStepSchema, { ...step, position }), String(position)).toEqual(
+        ["position"],
+      );
+    }
+    for (const position of [0, MAX_STEP_POSITION]) {
+      expect(issuePaths(insertResearchStepSchema, { ...step, position })).toEqual([]);
+    }
+  });
+
   it("cannot parse an unknown enum value", () => {
     expect(issuePaths(insertResearchPlanSchema, { ...validPlan, status: "paused" })).toEqual([
       "status",
@@ -349,6 +371,43 @@ describe("@repo/db/zod parsing", () => {
     expect(issuePaths(insertResearchPlanSchema, { ...validPlan, metadata: "x" })).toEqual([
       "metadata",
     ]);
+  });
+
+  it("cannot parse jsonb beyond the limits, or with text jsonb cannot hold, in any jsonb column", () => {
+    const jsonbColumns = tables.flatMap(([name, table]) =>
+      Object.entries(getTableColumns(table))
+        .filter(([, column]) => column.columnType === "PgJsonb")
+        .map(([key]) => [name, key] as const),
+    );
+    expect(jsonbColumns.length).toBeGreaterThanOrEqual(6);
+    const bad: [unknown, string][] = [
+      [nestedJson(MAX_JSON_DEPTH + 1), `Must nest at most ${MAX_JSON_DEPTH} levels deep`],
+      [nestedJson(10_000), `Must nest at most ${MAX_JSON_DEPTH} levels deep`],
+      [jsonOfBytes(MAX_JSON_BYTES + 1), `Must be at most ${MAX_JSON_BYTES} bytes as JSON`],
+      [{ a: ["ok", "x\u0000"] }, "Must not contain NUL characters"],
+      [{ a: "\udfff" }, "Must not contain a lone surrogate (not valid Unicode)"],
+      [{ "\ud800": 1 }, "Must not contain a lone surrogate (not valid Unicode)"],
+    ];
+    for (const [name, key] of jsonbColumns) {
+      for (const kind of ["insert", "select", "update"] as const) {
+        const field = (zodExports[`${kind}${capitalize(name)}Schema`] as z.ZodObject).shape[key];
+        for (const [value, message] of bad) {
+          const result = (field as z.ZodType).safeParse(value);
+          expect(
+            result.error?.issues.map((issue) => issue.message),
+            `${kind} ${name}.${key}`,
+          ).toEqual([message]);
+        }
+        expect((field as z.ZodType).safeParse(nestedJson(MAX_JSON_DEPTH)).success).toBe(true);
+        expect((field as z.ZodType).safeParse(jsonOfBytes(MAX_JSON_BYTES)).success).toBe(true);
+      }
+    }
+  });
+
+  it("can name the path of bad text inside a jsonb value", () => {
+    expect(
+      issuePaths(insertResearchPlanSchema, { ...validPlan, metadata: { a: [1, { b: "\udc00" }] } }),
+    ).toEqual(["metadata.a.1.b"]);
   });
 
   it("can report every invalid field of a row at once", () => {
@@ -472,6 +531,20 @@ describe("@repo/db/zod with a database", () => {
     const [row] = await insertValidated(db, c.table, c.zodSchema, c.valid);
     expect(row).toMatchObject(c.valid);
     expect(await db.$count(c.table)).toBe(before + 1);
+  });
+
+  it("can store and read back jsonb at the depth and size limits", async () => {
+    for (const metadata of [nestedJson(MAX_JSON_DEPTH), jsonOfBytes(MAX_JSON_BYTES)]) {
+      const [row] = await insertValidated(testDb.db, researchPlan, insertResearchPlanSchema, {
+        ...validPlan,
+        metadata,
+      });
+      const [read] = await testDb.db
+        .select()
+        .from(researchPlan)
+        .where(eq(researchPlan.id, row!.id));
+      expect(read?.metadata).toEqual(metadata);
+    }
   });
 
   it("can parse rows read back from the database with the select schemas", async () => {

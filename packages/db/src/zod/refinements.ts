@@ -32,8 +32,64 @@ export const decimalString = (schema: z.ZodString) =>
 export const sha256Hex = (schema: z.ZodString) =>
   schema.regex(/^[0-9a-f]{64}$/, { message: "Must be a lowercase hex sha256 (64 characters)" });
 
+/** Deepest jsonb value: objects and arrays inside one another (`{}` is 1 deep, a number 0). */
+export const MAX_JSON_DEPTH = 32;
+
+/** Largest jsonb value, as UTF-8 JSON text. */
+export const MAX_JSON_BYTES = 64 * 1024;
+
+/**
+ * The first reason a value cannot be a jsonb value within the limits, or undefined. Iterative
+ * and stopping at the depth limit: drizzle maps jsonb with JSON.stringify, whose recursion a
+ * few thousand levels overflow. Strings and keys must be text jsonb can hold (no NUL, no lone
+ * surrogate).
+ */
+function jsonProblem(value: unknown): { path: PropertyKey[]; message: string } | undefined {
+  const textProblem = (text: string) =>
+    text.includes("\0")
+      ? "Must not contain NUL characters"
+      : text.isWellFormed()
+        ? undefined
+        : "Must not contain a lone surrogate (not valid Unicode)";
+  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value, path: [] }];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (typeof node.value === "string") {
+      const message = textProblem(node.value);
+      if (message) return { path: node.path, message };
+    } else if (typeof node.value === "object" && node.value !== null) {
+      if (node.path.length >= MAX_JSON_DEPTH) {
+        return { path: [], message: `Must nest at most ${MAX_JSON_DEPTH} levels deep` };
+      }
+      const isArray = Array.isArray(node.value);
+      for (const [key, child] of Object.entries(node.value)) {
+        const path = [...node.path, isArray ? Number(key) : key];
+        const message = isArray ? undefined : textProblem(key);
+        if (message) return { path, message };
+        stack.push({ value: child, path });
+      }
+    }
+  }
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    return { path: [], message: "Must be a JSON value" };
+  }
+  if (json !== undefined && new TextEncoder().encode(json).byteLength > MAX_JSON_BYTES) {
+    return { path: [], message: `Must be at most ${MAX_JSON_BYTES} bytes as JSON` };
+  }
+  return undefined;
+}
+
+/** The limits of every jsonb column (see jsonProblem), on the column's own schema. */
+export const boundedJson = <T extends z.ZodType>(schema: T) =>
+  schema.superRefine((value, ctx) => {
+    const problem = jsonProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", input: value, ...problem });
+  });
+
 /** A jsonb column typed as an object in the schema: drizzle-zod alone accepts any JSON. */
-export const jsonObject = () => z.record(z.string(), z.unknown());
+export const jsonObject = () => boundedJson(z.record(z.string(), z.unknown()));
 
 /** Largest finite halfvec component; pgvector rejects anything beyond it. */
 const HALFVEC_MAX = 65504;

@@ -8,7 +8,7 @@ import {
   researchPlan,
   researchStep,
 } from "../schema";
-import { insertOptionality, jsonObject, nonBlank } from "./refinements";
+import { boundedJson, insertOptionality, jsonObject, nonBlank } from "./refinements";
 
 const researchPlanRefine = { title: nonBlank, objective: nonBlank, metadata: jsonObject };
 export const insertResearchPlanSchema = insertOptionality(
@@ -20,7 +20,17 @@ export const updateResearchPlanSchema = createUpdateSchema(researchPlan, researc
 export type InsertResearchPlan = z.infer<typeof insertResearchPlanSchema>;
 export type UpdateResearchPlan = z.infer<typeof updateResearchPlanSchema>;
 
-const researchStepRefine = { title: nonBlank, result: jsonObject };
+/**
+ * Largest step position: room for any plan, and far enough below integer's maximum that an
+ * app appending at max + 1 can refuse instead of overflowing.
+ */
+export const MAX_STEP_POSITION = 1_000_000;
+
+const researchStepRefine = {
+  title: nonBlank,
+  result: jsonObject,
+  position: (schema: z.ZodInt) => schema.min(0).max(MAX_STEP_POSITION),
+};
 export const insertResearchStepSchema = insertOptionality(
   researchStep,
   createInsertSchema(researchStep, researchStepRefine),
@@ -76,6 +86,7 @@ export type UpdateResearchFeedback = z.infer<typeof updateResearchFeedbackSchema
 /** Matches the check constraint research_extraction_confidence_check (null stays allowed). */
 const researchExtractionRefine = {
   confidence: (schema: z.ZodNumber) => schema.min(0).max(1),
+  value: boundedJson,
 };
 export const insertResearchExtractionSchema = insertOptionality(
   researchExtraction,
