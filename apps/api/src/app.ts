@@ -1,4 +1,5 @@
 import {
+  createIngestGate,
   type Database,
   type DocumentPreparer,
   type Embedder,
@@ -95,7 +96,10 @@ export function createApp(options: AppOptions = {}) {
     authenticate(db),
   );
   app.route("/v1/research", researchRoutes);
-  app.route("/v1/documents", documentRoutes(options.preparer ?? inlinePreparer(embedder)));
+  app.route(
+    "/v1/documents",
+    documentRoutes(options.preparer ?? inlinePreparer(embedder), createIngestGate()),
+  );
   app.route("/v1/search", searchRoutes(embedder));
   app.route("/v1/ai", aiRoutes);
   return app;

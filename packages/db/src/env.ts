@@ -50,7 +50,7 @@ const envSchema = z.object({
   DB_MAX_LIFETIME_SECONDS: positiveInt(1800),
   /** Longest wait for a free pooled connection before a unit fails with 503. */
   DB_ACQUIRE_TIMEOUT_MS: positiveInt(5000),
-  /** Tenant units one organization may run at once (default: half the pool). */
+  /** Tenant units one organization may run at once (default: a quarter of the pool). */
   DB_TENANT_CONCURRENCY: z.coerce.number().int().positive().optional(),
   /** Bound on one `pnpm db:migrate` run, retries included. */
   DB_MIGRATION_TIMEOUT_SECONDS: positiveInt(300),

@@ -32,6 +32,7 @@ export * as schema from "./schema";
 export {
   CHUNK_CHARS,
   chunkText,
+  createIngestGate,
   createPreparerPool,
   type DocumentPreparer,
   type Embedder,

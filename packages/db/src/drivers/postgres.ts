@@ -28,7 +28,10 @@ export interface PostgresTarget {
   prepare?: boolean;
   /** Longest wait for a pooled connection (and a tenant's share of them) before a 503. */
   acquireTimeoutMs?: number;
-  /** Tenant units one organization may run at once; the rest of the pool stays for the others. */
+  /**
+   * Tenant units one organization may run at once (default: a quarter of the pool); the rest
+   * of the pool, and of the server's cores, stays for the others.
+   */
   tenantConcurrency?: number;
   /** Run as this role (a startup parameter): development on direct connections only. */
   role?: string;
@@ -285,7 +288,7 @@ export function createPostgresDatabase(target: PostgresTarget): PostgresHandle {
     ) as unknown as Transaction;
   };
 
-  const tenants = new KeyedLimiter(target.tenantConcurrency ?? Math.max(1, Math.ceil(max / 2)));
+  const tenants = new KeyedLimiter(target.tenantConcurrency ?? Math.max(1, Math.ceil(max / 4)));
   const units: UnitRunner = {
     async run(setup, fn, { readOnly, tenant }) {
       const deadline = Date.now() + acquireTimeoutMs;

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { pathToFileURL } from "node:url";
 import { Piscina } from "piscina";
+import { KeyedLimiter } from "../drivers/limiter";
 import { chunkText } from "./chunk";
 import type { Embedder } from "./embedder";
 
@@ -88,5 +89,30 @@ export function createPreparerPool(
       }
     },
     close: () => pool.destroy(),
+  };
+}
+
+/**
+ * At most `concurrency` document ingestions (prepare + insert) at once in this process,
+ * whoever sends them: indexing a large document (thousands of HNSW insertions) is the
+ * heaviest thing a request can ask of the database, and the other tenants share its cores.
+ * A caller that waits longer than `waitMs` gets PreparationBusyError (503).
+ */
+export function createIngestGate(
+  options: { concurrency?: number; waitMs?: number } = {},
+): <T>(work: () => Promise<T>) => Promise<T> {
+  const limiter = new KeyedLimiter(options.concurrency ?? 1);
+  const waitMs = options.waitMs ?? 30_000;
+  return async (work) => {
+    const release = await limiter.acquire(
+      "ingest",
+      waitMs,
+      () => new PreparationBusyError(`Other documents are being ingested; retry shortly.`),
+    );
+    try {
+      return await work();
+    } finally {
+      release();
+    }
   };
 }
