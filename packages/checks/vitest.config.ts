@@ -3,7 +3,10 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["src/**/*.test.ts"],
-    testTimeout: 60_000,
+    // Each test runs a whole tool (depcruise, biome, knip...) over fixture trees: seconds when
+    // quiet, several times that on a loaded machine. Bounds for a hang, not for speed.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     reporters: ["default", "json"],
     outputFile: { json: ".test-results/vitest.json" },
   },

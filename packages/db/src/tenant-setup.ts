@@ -24,7 +24,7 @@ export interface TenantUnitTimeouts {
  * standard_conforming_strings; SET takes no bind parameters, so this is the one place that
  * quotes a value into SQL.
  */
-export function quoteLiteral(value: string): string {
+function quoteLiteral(value: string): string {
   if (value.includes("\0")) throw new Error("quoteLiteral: NUL cannot be part of a literal");
   return `E'${value.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
 }

@@ -88,8 +88,10 @@ function autocommitClient(
     let rows: Promise<any> | undefined;
     return {
       // biome-ignore lint/suspicious/noThenProperty: drizzle awaits what unsafe() returns
-      then: (resolve?: (value: unknown) => unknown, reject?: (reason: unknown) => unknown) =>
-        (rows ??= attempt(false)).then(resolve, reject),
+      then: (resolve?: (value: unknown) => unknown, reject?: (reason: unknown) => unknown) => {
+        rows ??= attempt(false);
+        return rows.then(resolve, reject);
+      },
       values: () => attempt(true),
     };
   };

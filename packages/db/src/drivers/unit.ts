@@ -24,9 +24,6 @@ export function commitWith<T>(query: PromiseLike<T>): FinalStatement<T> {
   return { [FINAL]: query };
 }
 
-/** What a unit's function may return. */
-export type UnitReturn<T> = T | FinalStatement<T> | PromiseLike<T | FinalStatement<T>>;
-
 /** The value a unit resolves to, whatever form its function returned. */
 export type UnitValue<R> = Awaited<R> extends FinalStatement<infer T> ? T : Awaited<R>;
 
