@@ -14,7 +14,7 @@ import { seed } from "@repo/db/admin";
 import { createTestDatabase } from "@repo/db/testing";
 import autocannon from "autocannon";
 import { createApp } from "../src/app";
-import { listPlans } from "../src/routes/research";
+import { planPage, planPageQuery } from "../src/routes/research";
 import { startServer } from "../src/serve";
 
 const ROUNDS = 3;
@@ -36,8 +36,9 @@ if (!acme) throw new Error("the dev seed has no org_acme token");
 
 const app = createApp({ db: database.app });
 // Baseline, registered on this instance only: same query, same JSON, no auth, no transaction.
+const page = { limit: LIMIT, cursor: undefined };
 app.get("/bench/plans", async (c) =>
-  c.json(await listPlans(database.db, { limit: LIMIT, cursor: undefined }, acme.organization)),
+  c.json(planPage(await planPageQuery(database.db, page, acme.organization), page)),
 );
 const server = await startServer(app, { port: 0, hostname: "127.0.0.1" });
 

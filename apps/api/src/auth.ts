@@ -1,4 +1,10 @@
-import { authenticateToken, type Database, withTenantContext } from "@repo/db";
+import {
+  authenticateToken,
+  type Database,
+  type TokenAuthentication,
+  withTenantContext,
+  withTokenContext,
+} from "@repo/db";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv, Caller } from "./context";
 import { unauthorized } from "./errors";
@@ -7,32 +13,56 @@ import { unauthorized } from "./errors";
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]{1,512}=*)$/i;
 const MAX_ORGANIZATION_ID = 256;
 
+const accepted = (result: TokenAuthentication): Caller => {
+  if (result.outcome !== "ok") throw unauthorized();
+  return { organizationId: result.organizationId, userId: result.userId };
+};
+
 /**
- * `Authorization: Bearer <personal access token>`, optionally `X-Organization-Id`: resolved by
- * the SECURITY DEFINER function authenticate_token on the runtime role, outside any tenant
- * context. Every refusal is the same 401. On success the handler gets `c.var.caller` and
- * `c.var.tenant(fn)`, which runs `fn` in withTenantContext for the caller, once per request.
+ * `Authorization: Bearer <personal access token>`, optionally `X-Organization-Id`, resolved by
+ * the SECURITY DEFINER function authenticate_token on the runtime role. Every refusal is the
+ * same 401. The handler runs its database work in `c.var.tenant(fn)`, once per request:
+ * - reads (GET, HEAD): the token check is the unit's own first statement (withTokenContext),
+ *   so a read costs one round trip; `c.var.caller` is set once the unit has run. A read
+ *   that never opens its unit still has its token checked before it answers.
+ * - writes: the token is checked first (a write names its organization in its first
+ *   statement), `c.var.caller` is set, then `fn` runs in withTenantContext.
  */
 export function authenticate(db: () => Database): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = BEARER.exec(c.req.header("authorization") ?? "")?.[1];
-    const requested = c.req.header("x-organization-id");
-    if (!token || (requested !== undefined && requested.length > MAX_ORGANIZATION_ID)) {
+    const requested = c.req.header("x-organization-id") ?? null;
+    if (!token || (requested !== null && requested.length > MAX_ORGANIZATION_ID)) {
       throw unauthorized();
     }
-    const result = await authenticateToken(db(), token, { organizationId: requested ?? null });
-    if (result.outcome !== "ok") throw unauthorized();
-
-    const caller: Caller = { organizationId: result.organizationId, userId: result.userId };
+    const credentials = { token, organizationId: requested };
     let used = false;
-    c.set("caller", caller);
-    c.set("tenant", (fn) => {
+    const once = () => {
       if (used) {
         throw new Error(
           `${c.req.method} ${c.req.path} opened a second tenant transaction: do all of a request's work in one c.var.tenant(...) call.`,
         );
       }
       used = true;
+    };
+
+    if (c.req.method === "GET" || c.req.method === "HEAD") {
+      c.set("tenant", async (fn) => {
+        once();
+        const unit = await withTokenContext(db(), credentials, fn);
+        if (unit.outcome !== "ok") throw unauthorized();
+        c.set("caller", { organizationId: unit.organizationId, userId: unit.userId });
+        return unit.value;
+      });
+      await next();
+      if (!used && c.res.ok) accepted(await authenticateToken(db(), token, credentials));
+      return;
+    }
+
+    const caller = accepted(await authenticateToken(db(), token, credentials));
+    c.set("caller", caller);
+    c.set("tenant", (fn) => {
+      once();
       return withTenantContext(db(), caller, fn);
     });
     await next();

@@ -1,9 +1,13 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { sql } from "drizzle-orm";
-import type { Database } from "./client";
+import type { Database, Transaction } from "./client";
+import type { SetupRows, UnitValue } from "./drivers/unit";
 import { readJournal } from "./migrator/journal";
 import { migrationsFolder } from "./paths";
 import { rows } from "./rows";
+import { TENANT_SETTING, USER_SETTING } from "./schema/base";
+import { runUnit } from "./tenant";
+import { quoteLiteral, roleSetup, type TenantUnitTimeouts } from "./tenant-setup";
 
 // Typed wrappers of the SECURITY DEFINER functions of migration 0005, the only things the
 // runtime role may call outside withTenantContext. Pass the app database (getDb()), never a
@@ -23,31 +27,19 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-/**
- * Resolves a bearer token to a user and an organization: `organizationId` when the user is a
- * member of it, else the user's only membership. Touches last_used_at (at most once a minute).
- * The stored hash is compared with ours in constant time before anything is trusted.
- */
-export async function authenticateToken(
-  db: Database,
-  token: string,
-  options: { organizationId?: string | null } = {},
-): Promise<TokenAuthentication> {
-  const requested = options.organizationId ?? null;
-  // A blank id or one with NUL (which Postgres text cannot hold) names no organization.
-  if (requested !== null && (requested.trim() === "" || requested.includes("\0"))) {
-    return { outcome: "no_membership" };
-  }
-  const hash = hashToken(token);
-  const [row] = await rows<{
-    user_id: string | null;
-    organization_id: string | null;
-    token_hash: string | null;
-    outcome: string;
-  }>(
-    db,
-    sql`select user_id, organization_id, token_hash, outcome from public.authenticate_token(${hash}, ${requested})`,
-  );
+type AuthenticationRow = {
+  user_id: string | null;
+  organization_id: string | null;
+  token_hash: string | null;
+  outcome: string;
+};
+
+/** A requested organization that names none (blank, or with a NUL Postgres text cannot hold). */
+const namesNoOrganization = (requested: string | null) =>
+  requested !== null && (requested.trim() === "" || requested.includes("\0"));
+
+/** authenticate_token's row, checked: the stored hash is compared with ours in constant time. */
+function authentication(row: AuthenticationRow | undefined, hash: string): TokenAuthentication {
   if (!row || !OUTCOMES.has(row.outcome)) {
     throw new Error(
       `authenticate_token answered ${JSON.stringify(row)}: is migration 0005 applied?`,
@@ -65,6 +57,84 @@ export async function authenticateToken(
     return { outcome: "unknown" };
   }
   return { outcome: "ok", userId: row.user_id, organizationId: row.organization_id };
+}
+
+/**
+ * Resolves a bearer token to a user and an organization: `organizationId` when the user is a
+ * member of it, else the user's only membership. Touches last_used_at (at most once a minute).
+ * The stored hash is compared with ours in constant time before anything is trusted.
+ */
+export async function authenticateToken(
+  db: Database,
+  token: string,
+  options: { organizationId?: string | null } = {},
+): Promise<TokenAuthentication> {
+  const requested = options.organizationId ?? null;
+  if (namesNoOrganization(requested)) return { outcome: "no_membership" };
+  const hash = hashToken(token);
+  const [row] = await rows<AuthenticationRow>(
+    db,
+    sql`select user_id, organization_id, token_hash, outcome from public.authenticate_token(${hash}, ${requested})`,
+  );
+  return authentication(row, hash);
+}
+
+export type TokenUnit<T> =
+  | {
+      readonly outcome: "ok";
+      readonly userId: string;
+      readonly organizationId: string;
+      readonly value: T;
+    }
+  | { readonly outcome: Exclude<TokenOutcome, "ok"> };
+
+/**
+ * authenticateToken and a tenant unit in one: the token check is the unit's first setup
+ * statement (it sets the tenant settings itself, as app_runtime, before SET LOCAL ROLE), so
+ * a unit that reads costs one round trip in all. When the token is refused the settings stay
+ * blank, RLS shows `fn` nothing and lets it write nothing, and the result is the refusal,
+ * whatever `fn` returned or threw. For reads: a write needs the organization before its
+ * first statement, so authenticate first and use withTenantContext.
+ */
+export async function withTokenContext<R>(
+  db: Database,
+  credentials: { token: string; organizationId?: string | null },
+  fn: (tx: Transaction) => R,
+  options: TenantUnitTimeouts = {},
+): Promise<TokenUnit<UnitValue<R>>> {
+  const requested = credentials.organizationId ?? null;
+  if (namesNoOrganization(requested)) return { outcome: "no_membership" };
+  const hash = hashToken(credentials.token);
+  const setup = [
+    `select a.user_id, a.organization_id, a.token_hash, a.outcome,
+            set_config('${TENANT_SETTING}', coalesce(a.organization_id, ''), true),
+            set_config('${USER_SETTING}', coalesce(a.user_id, ''), true)
+       from public.authenticate_token(${quoteLiteral(hash)}, ${requested === null ? "null" : quoteLiteral(requested)}) a`,
+    ...roleSetup(options),
+  ];
+  let answered: { row: AuthenticationRow | undefined } | undefined;
+  const onSetup = (results: SetupRows) => {
+    answered = { row: results[0]?.[0] as AuthenticationRow | undefined };
+  };
+  let value: unknown;
+  try {
+    value = await runUnit(db, setup, fn, {
+      organizationId: null,
+      userId: "",
+      readOnly: false,
+      tenant: `token:${hash}`,
+      onSetup,
+    });
+  } catch (error) {
+    // A refused token explains whatever fn met in a context with no organization.
+    if (answered?.row && answered.row.outcome !== "ok" && OUTCOMES.has(answered.row.outcome)) {
+      return { outcome: answered.row.outcome as Exclude<TokenOutcome, "ok"> };
+    }
+    throw error;
+  }
+  const checked = authentication(answered?.row, hash);
+  if (checked.outcome !== "ok") return { outcome: checked.outcome };
+  return { ...checked, value: value as UnitValue<R> };
 }
 
 /** What the code expects: the journal's entry count and newest `when`. */

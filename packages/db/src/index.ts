@@ -13,6 +13,8 @@ export {
   migrationState,
   type TokenAuthentication,
   type TokenOutcome,
+  type TokenUnit,
+  withTokenContext,
 } from "./app-functions";
 export type { Database, Schema, Transaction } from "./client";
 export { closeDb, getDb } from "./connections";

@@ -1,5 +1,5 @@
 import type { SQL } from "drizzle-orm";
-import type { Database, Transaction } from "./client";
+import type { Database, Transaction } from "./drivers/types";
 
 /**
  * Runs raw SQL and returns its rows. postgres.js answers `execute` with an array and PGlite

@@ -24,7 +24,7 @@ export interface TenantUnitTimeouts {
  * standard_conforming_strings; SET takes no bind parameters, so this is the one place that
  * quotes a value into SQL.
  */
-function quoteLiteral(value: string): string {
+export function quoteLiteral(value: string): string {
   if (value.includes("\0")) throw new Error("quoteLiteral: NUL cannot be part of a literal");
   return `E'${value.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
 }
@@ -51,6 +51,13 @@ export function tenantSetup(
   return [
     `set local ${TENANT_SETTING} = ${quoteLiteral(organizationId)}`,
     `set local ${USER_SETTING} = ${quoteLiteral(userId)}`,
+    ...roleSetup(timeouts),
+  ];
+}
+
+/** Timeout overrides, then role `authenticated`: the end of every unit's setup. */
+export function roleSetup(timeouts: TenantUnitTimeouts = {}): string[] {
+  return [
     ...timeout("statement_timeout", timeouts.statementTimeoutMs),
     ...timeout("lock_timeout", timeouts.lockTimeoutMs),
     ...timeout("idle_in_transaction_session_timeout", timeouts.idleInTransactionTimeoutMs),

@@ -1,7 +1,12 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { type Database, type Transaction, unitRunnerOf } from "./client";
 import { getDb } from "./connections";
-import { finalStatementOf, type UnitFunction, type UnitValue } from "./drivers/unit";
+import {
+  finalStatementOf,
+  type UnitFunction,
+  type UnitOptions,
+  type UnitValue,
+} from "./drivers/unit";
 import { classifyDatabaseError } from "./errors";
 import { type TenantUnitTimeouts, tenantSetup } from "./tenant-setup";
 
@@ -61,7 +66,8 @@ const describe = (value: unknown) =>
     : String(value);
 
 interface ActiveContext {
-  organizationId: string;
+  /** Null inside a token unit, whose organization is only known when its setup answers. */
+  organizationId: string | null;
   userId: string;
   tx: Transaction;
 }
@@ -110,6 +116,12 @@ export async function withTenantContext(...args: unknown[]): Promise<unknown> {
 
   const current = active.getStore();
   if (current) {
+    if (current.organizationId === null) {
+      throw new TenantContextError(
+        "conflicting_context",
+        "withTenantContext was called inside a unit authenticated by token: use the transaction the unit gave you.",
+      );
+    }
     if (current.organizationId !== organizationId || (userId !== "" && current.userId !== userId)) {
       throw new TenantContextError(
         "conflicting_context",
@@ -121,12 +133,30 @@ export async function withTenantContext(...args: unknown[]): Promise<unknown> {
     return last ? await last : value;
   }
 
-  const db = explicitDb ?? getDb();
+  return runUnit(explicitDb ?? getDb(), setup, fn, {
+    organizationId,
+    userId,
+    readOnly: options.readOnly ?? false,
+    tenant: organizationId,
+  });
+}
+
+/**
+ * One unit on `db`'s runner, with `fn` inside the active context: the one path every tenant
+ * unit takes (withTenantContext, token units). Infrastructure errors come out typed.
+ */
+export async function runUnit(
+  db: Database,
+  setup: readonly string[],
+  fn: UnitFunction,
+  unit: Omit<ActiveContext, "tx"> & Omit<UnitOptions, "readOnly"> & { readOnly: boolean },
+): Promise<unknown> {
+  const { organizationId, userId, ...options } = unit;
   try {
     return await unitRunnerOf(db).run(
       setup,
       (tx) => active.run({ organizationId, userId, tx }, () => fn(tx)),
-      { readOnly: options.readOnly ?? false, tenant: organizationId },
+      options,
     );
   } catch (error) {
     throw classifyDatabaseError(error);

@@ -60,21 +60,19 @@ export function documentRoutes(
     })
     .get("/:id", async (c) => {
       const id = idParam(c);
-      const found = await c.var.tenant(async (tx) => {
-        const [row] = await tx.select().from(document).where(eq(document.id, id));
-        if (!row) throw notFound();
-        const chunks = await tx
-          .select({
-            id: documentChunk.id,
-            position: documentChunk.position,
-            content: documentChunk.content,
-            tokenCount: documentChunk.tokenCount,
-          })
-          .from(documentChunk)
-          .where(eq(documentChunk.documentId, id))
-          .orderBy(documentChunk.position);
-        return { ...row, chunks };
-      });
+      // One statement (drizzle's relational query aggregates the chunks as JSON).
+      const found = await c.var.tenant((tx) =>
+        tx.query.document.findFirst({
+          where: eq(document.id, id),
+          with: {
+            chunks: {
+              columns: { id: true, position: true, content: true, tokenCount: true },
+              orderBy: documentChunk.position,
+            },
+          },
+        }),
+      );
+      if (!found) throw notFound();
       return c.json({ data: found });
     });
 }

@@ -94,16 +94,13 @@ export type PlanPage = z.output<typeof listQuery>;
 const createdAtText = sql<string>`to_char(${researchPlan.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /**
- * One page of plans, newest first. In a tenant transaction RLS limits it to the caller's
- * organization; `organizationId` adds the same filter explicitly (for connections that
- * bypass RLS, such as the benchmark's baseline).
+ * One page of plans, newest first, as a query not yet run (a unit of one statement is one
+ * round trip); shape its rows with planPage. In a tenant transaction RLS limits it to the
+ * caller's organization; `organizationId` adds the same filter explicitly (for connections
+ * that bypass RLS, such as the benchmark's baseline).
  */
-export async function listPlans(
-  db: Database | Transaction,
-  page: PlanPage,
-  organizationId?: string,
-) {
-  const rows = await db
+export function planPageQuery(db: Database | Transaction, page: PlanPage, organizationId?: string) {
+  return db
     .select({ plan: researchPlan, createdAtText })
     .from(researchPlan)
     .where(
@@ -116,6 +113,10 @@ export async function listPlans(
     )
     .orderBy(desc(researchPlan.createdAt), desc(researchPlan.id))
     .limit(page.limit + 1);
+}
+
+/** The page planPageQuery's rows make: at most `limit` plans and the cursor of the next. */
+export function planPage(rows: Awaited<ReturnType<typeof planPageQuery>>, page: PlanPage) {
   const data = rows.slice(0, page.limit);
   const last = data.at(-1);
   return {
@@ -136,7 +137,7 @@ async function findPlan(tx: Transaction, id: string) {
 export const researchRoutes = new Hono<AppEnv>()
   .get("/plans", async (c) => {
     const page = parseQuery(c, listQuery);
-    return c.json(await c.var.tenant((tx) => listPlans(tx, page)));
+    return c.json(planPage(await c.var.tenant((tx) => planPageQuery(tx, page)), page));
   })
   .post("/plans", async (c) => {
     const body = await parseBody(c, createPlanBody);
@@ -156,7 +157,11 @@ export const researchRoutes = new Hono<AppEnv>()
   })
   .get("/plans/:id", async (c) => {
     const id = idParam(c);
-    return c.json({ data: await c.var.tenant((tx) => findPlan(tx, id)) });
+    const [plan] = await c.var.tenant((tx) =>
+      tx.select().from(researchPlan).where(eq(researchPlan.id, id)),
+    );
+    if (!plan) throw notFound();
+    return c.json({ data: plan });
   })
   .patch("/plans/:id/status", async (c) => {
     const id = idParam(c);
@@ -181,15 +186,17 @@ export const researchRoutes = new Hono<AppEnv>()
   })
   .get("/plans/:id/steps", async (c) => {
     const id = idParam(c);
-    const steps = await c.var.tenant(async (tx) => {
-      await findPlan(tx, id);
-      return tx
-        .select()
-        .from(researchStep)
-        .where(eq(researchStep.planId, id))
-        .orderBy(researchStep.position);
-    });
-    return c.json({ data: steps });
+    // One statement: no row means no plan (RLS included), a null step a plan without steps.
+    const rows = await c.var.tenant((tx) =>
+      tx
+        .select({ step: researchStep })
+        .from(researchPlan)
+        .leftJoin(researchStep, eq(researchStep.planId, researchPlan.id))
+        .where(eq(researchPlan.id, id))
+        .orderBy(researchStep.position),
+    );
+    if (rows.length === 0) throw notFound();
+    return c.json({ data: rows.flatMap((row) => (row.step ? [row.step] : [])) });
   })
   .post("/plans/:id/steps", async (c) => {
     const id = idParam(c);

@@ -23,7 +23,7 @@ describe.skipIf(!env().TEST_DATABASE_URL)(
     beforeAll(async () => {
       testDb = await createTestDatabase();
       await seedIsolation(testDb.db);
-      pool = createDatabase({ url: testDb.appUrl!, max: POOL_SIZE });
+      pool = createDatabase({ url: testDb.appUrl!, max: POOL_SIZE, acquireTimeoutMs: 60_000 });
     });
     afterAll(async () => {
       await pool?.close();

@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, openPglite, type Transaction } from "../client";
+import { createDatabase, type Transaction } from "../client";
 import { rows } from "../rows";
 import { researchPlan } from "../schema";
 import { TenantContextError, withTenantContext } from "../tenant";
@@ -33,10 +33,9 @@ describe("withTenantContext", () => {
   });
 
   it("cannot start without a valid organizationId, and fails before any I/O", async () => {
-    // A closed database: any I/O would fail with another error than TenantContextError.
-    const pglite = openPglite();
-    const closed = createDatabase({ pglite }).db;
-    await pglite.close();
+    // A server nobody listens on: any I/O would fail with another error than TenantContextError.
+    const nowhere = createDatabase({ url: "postgres://nobody@127.0.0.1:9/none", max: 1 });
+    const closed = nowhere.db;
     const bad: unknown[] = [undefined, null, "", "   ", "\t\n", 42, {}, ["org_a"], "org\0a"];
     for (const organizationId of bad) {
       const attempt = withTenantContext(closed, { organizationId } as never, async () => "ran");
@@ -51,6 +50,7 @@ describe("withTenantContext", () => {
     await expect(
       withTenantContext(closed, { organizationId: "org_a", userId: " " }, async () => "ran"),
     ).rejects.toMatchObject({ code: "invalid_user" });
+    await nowhere.close();
   });
 
   it("can bind hostile values as parameters: they are compared, never interpreted", async () => {

@@ -247,7 +247,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("a tenant unit on a server conne
   });
 
   it("can run 400 concurrent units from 3 tenants on a pool of 10 without a leak", async () => {
-    const pool = createDatabase({ url: testDb.appUrl!, max: 10 });
+    const pool = createDatabase({ url: testDb.appUrl!, max: 10, acquireTimeoutMs: 60_000 });
     const tenants = ["org_a", "org_b", "org_c"];
     try {
       const seen = await Promise.all(

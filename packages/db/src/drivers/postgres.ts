@@ -8,7 +8,7 @@ import { DatabaseUnavailableError, errorCode } from "../errors";
 import * as schema from "../schema";
 import { KeyedLimiter } from "./limiter";
 import type { Database, Transaction } from "./types";
-import { finalStatementOf, type UnitFunction, type UnitRunner } from "./unit";
+import { finalStatementOf, type UnitFunction, type UnitOptions, type UnitRunner } from "./unit";
 
 export interface PostgresTarget {
   url: string;
@@ -120,7 +120,7 @@ async function runPipelined(
   makeTransaction: (client: object) => Transaction,
   setup: readonly string[],
   fn: UnitFunction,
-  readOnly: boolean,
+  { readOnly, onSetup }: UnitOptions,
 ): Promise<unknown> {
   let failure: unknown; // the first statement error in the current (save)point scope
   // biome-ignore lint/suspicious/noExplicitAny: postgres.js result rows are untyped here
@@ -168,6 +168,13 @@ async function runPipelined(
   };
 
   const begin = send(`begin${readOnly ? " read only" : ""}; ${setup.join("; ")}`);
+  if (onSetup) {
+    // One result per statement of the simple query: BEGIN's first.
+    begin.then(
+      (results) => onSetup((results as unknown as postgres.Row[][]).slice(1)),
+      () => {},
+    );
+  }
   try {
     let value: unknown = fn(makeTransaction(client));
     let last = finalStatementOf(value);
@@ -228,7 +235,7 @@ function reserveWithin(pool: postgres.Sql, ms: number): Promise<Reserved> {
       reject(
         new DatabaseUnavailableError(
           "overloaded",
-          `No database connection became free within ${ms} ms (pool exhausted); retry shortly.`,
+          `No database connection became available within ${ms} ms (every pooled one busy, or the server slow to accept a new one); retry shortly.`,
         ),
       );
     }, ms);
@@ -292,7 +299,8 @@ export function createPostgresDatabase(target: PostgresTarget): PostgresHandle {
 
   const tenants = new KeyedLimiter(target.tenantConcurrency ?? Math.max(1, Math.ceil(max / 4)));
   const units: UnitRunner = {
-    async run(setup, fn, { readOnly, tenant }) {
+    async run(setup, fn, options) {
+      const { tenant } = options;
       const deadline = Date.now() + acquireTimeoutMs;
       const release = await tenants.acquire(
         tenant,
@@ -306,7 +314,7 @@ export function createPostgresDatabase(target: PostgresTarget): PostgresHandle {
       try {
         const connection = await reserveWithin(pool, Math.max(1, deadline - Date.now()));
         try {
-          return await runPipelined(connection, prepare, makeTransaction, setup, fn, readOnly);
+          return await runPipelined(connection, prepare, makeTransaction, setup, fn, options);
         } catch (error) {
           if (errorCode(error) === "26000") preparedStatementsLost();
           throw error;

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { rows } from "../rows";
 import type { Database } from "./types";
 import { finalStatementOf, type UnitRunner } from "./unit";
 
@@ -10,10 +11,12 @@ import { finalStatementOf, type UnitRunner } from "./unit";
  */
 export function transactionUnits(db: Database): UnitRunner {
   return {
-    run: (setup, fn, { readOnly }) =>
+    run: (setup, fn, { readOnly, onSetup }) =>
       db.transaction(async (tx) => {
         if (readOnly) await tx.execute(sql.raw("set transaction read only"));
-        for (const statement of setup) await tx.execute(sql.raw(statement));
+        const results: Record<string, unknown>[][] = [];
+        for (const statement of setup) results.push(await rows(tx, sql.raw(statement)));
+        onSetup?.(results);
         let value: unknown = await fn(tx);
         const last = finalStatementOf(value);
         if (last) value = await last;

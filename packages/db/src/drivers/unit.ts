@@ -16,7 +16,7 @@ export interface FinalStatement<T> {
  * `withTenantContext(ctx, (tx) => tx.select()...)` (no async) is detected.
  */
 export function commitWith<T>(query: PromiseLike<T>): FinalStatement<T> {
-  if (!is(query, QueryPromise)) {
+  if (!isUnrunQuery(query)) {
     throw new TypeError(
       "commitWith takes a drizzle query that has not run yet (tx.select()..., tx.insert()..., tx.execute(sql`...`)); do not await it first.",
     );
@@ -35,11 +35,36 @@ export function finalStatementOf(value: unknown): PromiseLike<unknown> | undefin
   if (value !== null && typeof value === "object" && FINAL in value) {
     return (value as FinalStatement<unknown>)[FINAL];
   }
-  if (is(value, QueryPromise)) return value as PromiseLike<unknown>;
+  if (isUnrunQuery(value)) return value;
   return undefined;
 }
 
+/**
+ * A drizzle query that runs when awaited: QueryPromise subclasses (insert, update, delete,
+ * execute, relational queries) and selects, which mix QueryPromise in rather than extend it.
+ */
+function isUnrunQuery(value: unknown): value is PromiseLike<unknown> {
+  if (is(value, QueryPromise)) return true;
+  if (value === null || typeof value !== "object") return false;
+  const query = value as { then?: unknown; toSQL?: unknown; getSQL?: unknown };
+  return (
+    typeof query.then === "function" &&
+    (typeof query.toSQL === "function" || typeof query.getSQL === "function")
+  );
+}
+
 export type UnitFunction = (tx: Transaction) => unknown;
+
+/** Rows of each setup statement, in order (empty for SET). */
+export type SetupRows = readonly (readonly Record<string, unknown>[])[];
+
+export interface UnitOptions {
+  readOnly: boolean;
+  /** Whose share of the pool the unit counts against. */
+  tenant: string;
+  /** Called with the setup's rows as soon as they arrive, also when the unit then fails. */
+  onSetup?: (rows: SetupRows) => void;
+}
 
 /** How a driver runs one transaction for withTenantContext. */
 export interface UnitRunner {
@@ -49,9 +74,5 @@ export interface UnitRunner {
    * caught), or DatabaseUnavailableError("rolled_back") when COMMIT did not commit; in
    * each case nothing of the unit is stored.
    */
-  run(
-    setup: readonly string[],
-    fn: UnitFunction,
-    options: { readOnly: boolean; tenant: string },
-  ): Promise<unknown>;
+  run(setup: readonly string[], fn: UnitFunction, options: UnitOptions): Promise<unknown>;
 }

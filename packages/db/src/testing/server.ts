@@ -138,8 +138,15 @@ export async function createServerTestDatabase(
     user: RUNTIME_ROLE,
     password: RUNTIME_TEST_PASSWORD,
   });
-  const owner = createDatabase({ url: databaseUrl, max: 4 });
-  const app = createDatabase({ url: appUrl, max: 4, prepare: DB_PREPARED_STATEMENTS });
+  // Tests share a loaded machine (turbo runs packages side by side): a new connection can take
+  // seconds to open there, which is not what a test measures. Tests of the bound set their own.
+  const owner = createDatabase({ url: databaseUrl, max: 4, acquireTimeoutMs: 60_000 });
+  const app = createDatabase({
+    url: appUrl,
+    max: 4,
+    prepare: DB_PREPARED_STATEMENTS,
+    acquireTimeoutMs: 60_000,
+  });
   return {
     provider,
     db: owner.db,

@@ -1,0 +1,76 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withTokenContext } from "../app-functions";
+import { rows } from "../rows";
+import { researchPlan } from "../schema";
+import { seed } from "../seeds";
+import { createTestDatabase, type TestDatabase } from "../testing";
+
+// A unit that authenticates its own token (the API's reads): one round trip, and a refused
+// token must leave it with nothing to see and nothing to write.
+
+let testDb: TestDatabase;
+let token: string;
+let organization: string;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  const { tokens } = await seed({ db: testDb.db, tier: "dev" });
+  token = tokens[0]!.token;
+  organization = tokens[0]!.organization;
+});
+afterAll(() => testDb?.dispose());
+
+const context = (tx: Parameters<Parameters<typeof withTokenContext>[2]>[0]) =>
+  rows<{ role: string; org: string; user: string; plans: number }>(
+    tx,
+    sql`select current_user as role, current_setting('app.current_organization_id') as org,
+               current_setting('app.current_user_id') as user,
+               (select count(*)::int from research_plan) as plans`,
+  );
+
+describe("a unit authenticated by its token (withTokenContext)", () => {
+  it("can run as the token's user and organization, and says who they are", async () => {
+    const unit = await withTokenContext(testDb.app, { token }, context);
+    expect(unit.outcome).toBe("ok");
+    if (unit.outcome !== "ok") return;
+    expect(unit.organizationId).toBe(organization);
+    const [seen] = unit.value;
+    expect(seen).toMatchObject({ role: "authenticated", org: organization, user: unit.userId });
+    expect(seen?.plans).toBeGreaterThan(0);
+  });
+
+  it("cannot see a row with an unknown token: the refusal is the answer", async () => {
+    let seen: unknown;
+    const unit = await withTokenContext(testDb.app, { token: "rpat_not_a_token" }, async (tx) => {
+      seen = await context(tx);
+      return seen;
+    });
+    expect(unit).toEqual({ outcome: "unknown" });
+    expect(seen).toEqual([{ role: "authenticated", org: "", user: "", plans: 0 }]);
+  });
+
+  it("cannot write with an unknown token: the refusal, not RLS's error, and nothing stored", async () => {
+    const unit = await withTokenContext(testDb.app, { token: "rpat_not_a_token" }, (tx) =>
+      tx.insert(researchPlan).values({
+        id: "token_unit_write",
+        organizationId: organization,
+        title: "t",
+        objective: "o",
+      }),
+    );
+    expect(unit).toEqual({ outcome: "unknown" });
+    const [stored] = await rows<{ n: number }>(
+      testDb.db,
+      sql`select count(*)::int as n from research_plan where id = 'token_unit_write'`,
+    );
+    expect(stored?.n).toBe(0);
+  });
+
+  it("cannot choose an organization its user is not a member of, hostile or not", async () => {
+    for (const organizationId of ["org_nobody", "x'; reset role; --", " "]) {
+      const unit = await withTokenContext(testDb.app, { token, organizationId }, context);
+      expect(unit, organizationId).toEqual({ outcome: "no_membership" });
+    }
+  });
+});
