@@ -318,7 +318,7 @@ async function run(serverUrl: string) {
       `    RLS (withTenantContext, no organization_id predicate) ${p50(latency.rls)} / ${p95(latency.rls)} ms; explicit WHERE as owner ${p50(latency.where)} / ${p95(latency.where)} ms -> ratio ${latencyRatio.toFixed(3)} (target <= 1.10)`,
     );
     console.log(
-      `    whole withTenantContext unit (BEGIN, set_config, query, COMMIT) ${p50(latency.unit)} / ${p95(latency.unit)} ms; explicit WHERE on the owner pool, no transaction ${p50(latency.pool)} / ${p95(latency.pool)} ms`,
+      `    whole withTenantContext unit (BEGIN + SET LOCAL, query, COMMIT) ${p50(latency.unit)} / ${p95(latency.unit)} ms; explicit WHERE on the owner pool, no transaction ${p50(latency.pool)} / ${p95(latency.pool)} ms`,
     );
 
     lines.push(
