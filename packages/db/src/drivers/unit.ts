@@ -44,12 +44,14 @@ export function finalStatementOf(value: unknown): PromiseLike<unknown> | undefin
  * execute, relational queries) and selects, which mix QueryPromise in rather than extend it.
  */
 function isUnrunQuery(value: unknown): value is PromiseLike<unknown> {
-  if (is(value, QueryPromise)) return true;
-  if (value === null || typeof value !== "object") return false;
+  // Structural first: drizzle's is() walks the prototype chain, on the hot path of every unit.
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
   const query = value as { then?: unknown; toSQL?: unknown; getSQL?: unknown };
+  if (typeof query.then !== "function") return false;
   return (
-    typeof query.then === "function" &&
-    (typeof query.toSQL === "function" || typeof query.getSQL === "function")
+    typeof query.toSQL === "function" ||
+    typeof query.getSQL === "function" ||
+    is(value, QueryPromise)
   );
 }
 
