@@ -28,7 +28,8 @@ if [ -n "${TEST_DATABASE_URL:-}" ] && [ -n "${TEST_POOLER_URL:-}" ]; then
   pooled=(env -u DATABASE_URL DB_PREPARED_STATEMENTS=false)
   "${pooled[@]}" pnpm --filter @repo/db exec vitest run src/__tests__/unit.test.ts \
     src/__tests__/isolation.test.ts src/__tests__/tenant.test.ts src/__tests__/soak.test.ts \
-    src/__tests__/runtime-role.test.ts --outputFile.json=.test-results/pooler.json || status=1
+    src/__tests__/runtime-role.test.ts src/__tests__/token-unit.test.ts \
+    --outputFile.json=.test-results/pooler.json || status=1
   "${pooled[@]}" pnpm --filter @repo/api exec vitest run --outputFile.json=.test-results/pooler.json || status=1
 elif [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "[ci:check] TEST_POOLER_URL unset: pooler tests skipped"
