@@ -19,7 +19,13 @@ export { closeDb, getDb } from "./connections";
 export { EnvError } from "./env";
 export { rows } from "./rows";
 export * as schema from "./schema";
-export { type Embedder, HashingEmbedder, searchChunks } from "./search";
+export {
+  type Embedder,
+  HashingEmbedder,
+  SearchInputError,
+  type SearchInputErrorCode,
+  searchChunks,
+} from "./search";
 export {
   type TenantContext,
   TenantContextError,
