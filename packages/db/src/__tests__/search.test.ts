@@ -11,6 +11,7 @@ import {
   MAX_QUERY_NODES,
   MAX_QUERY_WORDS,
   MAX_RANKED_MATCHES,
+  RANK_BUDGET,
   RRF_K,
   type SearchChunksOptions,
   SearchInputError,
@@ -378,30 +379,44 @@ describe("searchChunks' full-text part (search_chunks_text)", () => {
     }
   });
 
-  it("ranks at most MAX_RANKED_MATCHES matching chunks: the best one past them is not found", async () => {
+  it("ranks at most MAX_RANKED_MATCHES matching chunks, fewer for a long query (RANK_BUDGET)", async () => {
     const org = "org_search_broad";
     await testDb.db.insert(organization).values({ id: org, name: org, slug: "org-search-broad" });
-    await testDb.db.insert(document).values({
-      id: "doc_broad",
-      organizationId: org,
-      title: "Broad",
-      content: "",
-      status: "indexed",
-    });
-    // MAX_RANKED_MATCHES chunks that mention "quasar" once, then one that is all about it.
+    await testDb.db
+      .insert(document)
+      .values({
+        id: "doc_broad",
+        organizationId: org,
+        title: "Broad",
+        content: "",
+        status: "indexed",
+      });
+    // MAX_RANKED_MATCHES + 1 chunks that mention "quasar"; two are all about it: one in the
+    // middle, one last (in the order a scan finds them).
+    const middle = 5_000;
+    const last = MAX_RANKED_MATCHES + 1;
     await testDb.db.execute(
       sql`insert into document_chunk (id, organization_id, document_id, position, content)
           select 'broad_' || lpad(i::text, 5, '0'), ${org}, 'doc_broad', i,
-                 case when i <= ${MAX_RANKED_MATCHES} then 'a quasar among filler words number ' || i
-                      else 'quasar quasar quasar: the quasar chunk' end
-          from generate_series(1, ${MAX_RANKED_MATCHES + 1}) i`,
+                 case when i in (${middle}, ${last}) then 'quasar quasar quasar: the quasar chunk'
+                      else 'a quasar among filler words number ' || i end
+          from generate_series(1, ${last}) i`,
     );
     await testDb.db.execute(sql`analyze document_chunk`);
+    const id = (n: number) => `broad_${String(n).padStart(5, "0")}`;
+    // One node: the first MAX_RANKED_MATCHES matches are ranked, the middle one comes first.
     const broad = await search(org, { query: "quasar", limit: 100 });
     expect(broad).toHaveLength(100);
-    expect(ids(broad)).not.toContain(`broad_${MAX_RANKED_MATCHES + 1}`);
-    // A narrower query finds it.
+    expect(broad[0]?.chunkId).toBe(id(middle));
+    expect(ids(broad)).not.toContain(id(last));
+    // 63 nodes: RANK_BUDGET / 63 matches, fewer than `middle`.
+    const long = Array(MAX_QUERY_WORDS).fill("quasar").join(" ");
+    expect(Math.floor(RANK_BUDGET / 63)).toBeLessThan(middle);
+    const hits = await search(org, { query: long, limit: 100 });
+    expect(hits).toHaveLength(100);
+    expect(ids(hits)).not.toContain(id(middle));
+    // A narrower query finds both.
     const narrow = await search(org, { query: "quasar chunk" });
-    expect(ids(narrow)).toEqual([`broad_${MAX_RANKED_MATCHES + 1}`]);
+    expect(ids(narrow).sort()).toEqual([id(middle), id(last)]);
   });
 });

@@ -28,8 +28,9 @@ CREATE POLICY "document_chunk_tenant_search_select" ON "document_chunk" AS PERMI
 --   - no rows for a query of stop words only;
 --   - program_limit_exceeded (54000) for a query of more than 96 tsquery nodes (numnode):
 --     ts_rank_cd's cost grows with the query's terms on every matching row;
---   - at most 10,000 matching chunks are ranked, which bounds a broad query's cost whatever
---     the tenant's size (more matches: the first 10,000 found are ranked).
+--   - at most least(10000, 200000 / nodes) matching chunks are ranked (more matches: the
+--     first ones found): ts_rank_cd's cost on a chunk grows with the query's nodes, so this
+--     bounds a broad query's cost whatever the tenant's size and the query's length.
 -- EXECUTE plans the query for this tenant and this query on every call: a cached generic plan
 -- chosen for one tenant's size would serve tenants of every size.
 CREATE OR REPLACE FUNCTION public.search_chunks_text(p_query text, p_limit integer)
@@ -65,10 +66,10 @@ BEGIN
        FROM (SELECT c.id, c.document_id, c.content, c.search_vector
                FROM public.document_chunk AS c
               WHERE c.organization_id = $1 AND c.search_vector @@ $2
-              LIMIT 10000) AS m
+              LIMIT $4) AS m
       ORDER BY 4 DESC, 1
       LIMIT $3'
-    USING v_organization_id, v_query, p_limit;
+    USING v_organization_id, v_query, p_limit, least(10000, 200000 / v_nodes);
 END
 $$;--> statement-breakpoint
 REVOKE ALL ON FUNCTION public.search_chunks_text(text, integer) FROM PUBLIC;--> statement-breakpoint

@@ -21,8 +21,15 @@ export const MAX_QUERY_WORDS = 32;
  * "-ab-cd" is 2 words and 6 nodes) and callers of the function other than searchChunks.
  */
 export const MAX_QUERY_NODES = 96;
-/** search_chunks_text ranks at most this many matching chunks (migration 0006). */
+/**
+ * search_chunks_text (migration 0006) ranks at most min(MAX_RANKED_MATCHES, RANK_BUDGET /
+ * tsquery nodes) matching chunks, the first ones found: ts_rank_cd's cost on a chunk grows with
+ * the query's nodes, so a broad query costs about the same whatever the tenant's size and the
+ * query's length. Up to 20 nodes (about 10 words) that is 10,000.
+ */
 export const MAX_RANKED_MATCHES = 10_000;
+/** Matches times tsquery nodes search_chunks_text ranks at most (see MAX_RANKED_MATCHES). */
+export const RANK_BUDGET = 200_000;
 /**
  * A tenant with at most this many chunks is searched exactly (every one of its embeddings,
  * through the organization_id index): a few ms, perfect recall. Above it, the HNSW index. The
@@ -266,7 +273,7 @@ function textCandidates(query: string, candidates: number, scope: Scope): SQL {
       select id, document_id, content, search_vector from document_chunk
       where ${ownerFilter(scope)} and numnode(${tsquery}) between 1 and ${MAX_QUERY_NODES}
         and search_vector @@ ${tsquery}
-      limit ${MAX_RANKED_MATCHES}
+      limit least(${MAX_RANKED_MATCHES}, ${RANK_BUDGET} / greatest(numnode(${tsquery}), 1))
     ) m
     order by 4 desc, 1 limit ${candidates}`;
 }
@@ -293,7 +300,7 @@ function tooComplex(error: unknown): SearchInputError | undefined {
  * statement, or two with an embedding (the settings above, then the search); the hnsw.*
  * settings stay for the rest of the transaction. A query of more than MAX_QUERY_WORDS words
  * (or MAX_QUERY_NODES tsquery nodes) throws SearchInputError "query_too_complex"; at most
- * MAX_RANKED_MATCHES full-text matches are ranked.
+ * MAX_RANKED_MATCHES full-text matches are ranked, fewer for long queries (RANK_BUDGET).
  */
 export function searchChunks(tx: Transaction, options: SearchChunksOptions): Promise<ChunkHit[]> {
   return search(tx, options, { owner: false });
