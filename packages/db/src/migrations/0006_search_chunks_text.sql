@@ -26,20 +26,21 @@ CREATE POLICY "document_chunk_tenant_search_select" ON "document_chunk" AS PERMI
 -- websearch_to_tsquery('english', p_query), best ts_rank_cd first, at most p_limit (1..400):
 --   - no rows when the setting is unset or blank (fails closed, as the tenant policies);
 --   - no rows for a query of stop words only;
---   - program_limit_exceeded (54000) for a query of more than 96 tsquery nodes (numnode):
---     ts_rank_cd's cost grows with the query's terms on every matching row;
+--   - program_limit_exceeded (54000) for a query of more than 96 tsquery nodes (numnode);
 --   - at most least(10000, 200000 / nodes) matching chunks are ranked (more matches: the
 --     first ones found): ts_rank_cd's cost on a chunk grows with the query's nodes, so this
---     bounds a broad query's cost whatever the tenant's size and the query's length.
--- EXECUTE plans the query for this tenant and this query on every call: a cached generic plan
--- chosen for one tenant's size would serve tenants of every size.
+--     bounds a broad query's ranking whatever the tenant's size and the query's length.
+-- plan_cache_mode = force_custom_plan: planned for this tenant and this query on every call;
+-- a generic plan cached for one tenant's size would serve tenants of every size.
 CREATE OR REPLACE FUNCTION public.search_chunks_text(p_query text, p_limit integer)
 RETURNS TABLE (id text, document_id text, content text, score real)
 LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = public, pg_temp
+SET plan_cache_mode = force_custom_plan
 AS $$
+#variable_conflict use_column
 DECLARE
   v_organization_id text := current_setting('app.current_organization_id', true);
   v_query tsquery;
@@ -61,15 +62,14 @@ BEGIN
     RAISE EXCEPTION 'search query too complex: % tsquery nodes, at most 96 are allowed; use fewer words', v_nodes
       USING ERRCODE = 'program_limit_exceeded';
   END IF;
-  RETURN QUERY EXECUTE
-    'SELECT m.id, m.document_id, m.content, ts_rank_cd(m.search_vector, $2)
-       FROM (SELECT c.id, c.document_id, c.content, c.search_vector
-               FROM public.document_chunk AS c
-              WHERE c.organization_id = $1 AND c.search_vector @@ $2
-              LIMIT $4) AS m
-      ORDER BY 4 DESC, 1
-      LIMIT $3'
-    USING v_organization_id, v_query, p_limit, least(10000, 200000 / v_nodes);
+  RETURN QUERY
+    SELECT m.id, m.document_id, m.content, ts_rank_cd(m.search_vector, v_query)
+      FROM (SELECT c.id, c.document_id, c.content, c.search_vector
+              FROM public.document_chunk AS c
+             WHERE c.organization_id = v_organization_id AND c.search_vector @@ v_query
+             LIMIT least(10000, 200000 / v_nodes)) AS m
+     ORDER BY 4 DESC, 1
+     LIMIT p_limit;
 END
 $$;--> statement-breakpoint
 REVOKE ALL ON FUNCTION public.search_chunks_text(text, integer) FROM PUBLIC;--> statement-breakpoint
