@@ -11,7 +11,7 @@ import { readNonTenantTables, readRlsBypasses } from "./non-tenant-doc";
 export { guardCatalog } from "./catalog";
 export type { GuardFinding, GuardOptions, GuardRule } from "./findings";
 export { guardTables, isTenantTable } from "./metadata";
-export { readNonTenantTables, readRlsBypasses } from "./non-tenant-doc";
+export { readNonTenantTables } from "./non-tenant-doc";
 
 /** The lists of global tables and of RLS bypasses, with their reasons: packages/db/CLAUDE.md. */
 const packageDoc = path.join(packageRoot, "CLAUDE.md");
