@@ -382,15 +382,13 @@ describe("searchChunks' full-text part (search_chunks_text)", () => {
   it("ranks at most MAX_RANKED_MATCHES matching chunks, fewer for a long query (RANK_BUDGET)", async () => {
     const org = "org_search_broad";
     await testDb.db.insert(organization).values({ id: org, name: org, slug: "org-search-broad" });
-    await testDb.db
-      .insert(document)
-      .values({
-        id: "doc_broad",
-        organizationId: org,
-        title: "Broad",
-        content: "",
-        status: "indexed",
-      });
+    await testDb.db.insert(document).values({
+      id: "doc_broad",
+      organizationId: org,
+      title: "Broad",
+      content: "",
+      status: "indexed",
+    });
     // MAX_RANKED_MATCHES + 1 chunks that mention "quasar"; two are all about it: one in the
     // middle, one last (in the order a scan finds them).
     const middle = 5_000;
