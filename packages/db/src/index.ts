@@ -42,6 +42,8 @@ export {
   inlinePreparer,
   PreparationBusyError,
   type PreparedChunk,
+  SearchInputError,
+  type SearchInputErrorCode,
   searchChunks,
 } from "./search";
 export {

@@ -1,6 +1,6 @@
 import { CHUNK_CHARS, inArray, rows, schema, sql } from "@repo/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Data, startTestApi, type TestApi } from "./harness";
+import { type Data, type ErrorBody, startTestApi, type TestApi } from "./harness";
 
 let api: TestApi;
 
@@ -120,6 +120,22 @@ describe("search", () => {
         new Set([`org_${org}`]),
       );
     }
+  });
+});
+
+describe("search bounds", () => {
+  it("cannot search with more words than searchChunks allows: 400 naming the limit", async () => {
+    const q = Array.from({ length: 33 }, (_, i) => `word${i}`).join(" ");
+    const response = await api.request<ErrorBody>(`/v1/search?q=${encodeURIComponent(q)}`, {
+      token: api.tokens.acme,
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error).toEqual({
+      code: "invalid_request",
+      message:
+        "Invalid query parameters. The query has 33 words; at most 32 are allowed. Shorten it.",
+      fields: { q: ["The query has 33 words; at most 32 are allowed. Shorten it."] },
+    });
   });
 });
 

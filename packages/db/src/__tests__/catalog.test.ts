@@ -23,7 +23,7 @@ describe("the migrated catalog", () => {
           from pg_class c
           join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
           join pg_attribute a on a.attrelid = c.oid and a.attname = 'organization_id' and not a.attisdropped
-          left join pg_policy p on p.polrelid = c.oid
+          left join pg_policy p on p.polrelid = c.oid and 'authenticated'::regrole = any(p.polroles)
           where c.relkind = 'r'
           group by c.relname, c.relrowsecurity
           order by c.relname`,
@@ -60,7 +60,8 @@ describe("the migrated catalog", () => {
       check: string | null;
     }>(
       testDb.db,
-      sql`select policyname as name, roles, qual, with_check as check from pg_policies where schemaname = 'public'`,
+      sql`select policyname as name, roles, qual, with_check as check from pg_policies
+          where schemaname = 'public' and policyname <> 'document_chunk_tenant_search_select'`,
     );
     expect(policies.length).toBe(48);
     for (const policy of policies) {
@@ -95,6 +96,53 @@ describe("the migrated catalog", () => {
       sql`select attgenerated from pg_attribute where attrelid = 'document_chunk'::regclass and attname = 'search_vector'`,
     );
     expect(generated?.attgenerated).toBe("s");
+  });
+
+  it("has one policy for another role: `true` for tenant_search, which can do nothing else", async () => {
+    const others = await rows<{ table: string; name: string; roles: string[]; command: string }>(
+      testDb.db,
+      sql`select tablename as "table", policyname as name, roles, cmd as command, qual
+          from pg_policies where schemaname = 'public' and not 'authenticated' = any(roles)`,
+    );
+    expect(others).toEqual([
+      {
+        table: "document_chunk",
+        name: "document_chunk_tenant_search_select",
+        roles: ["tenant_search"],
+        command: "SELECT",
+        qual: "true",
+      },
+    ]);
+    const [role] = await rows<Record<string, unknown>>(
+      testDb.db,
+      sql`select rolcanlogin, rolbypassrls, rolsuper, rolinherit,
+                 (select count(*)::int from pg_auth_members where roleid = r.oid) as members
+          from pg_roles r where rolname = 'tenant_search'`,
+    );
+    expect(role).toEqual({
+      rolcanlogin: false,
+      rolbypassrls: false,
+      rolsuper: false,
+      rolinherit: false,
+      members: 0,
+    });
+    const grants = await rows<{ table: string; privilege: string }>(
+      testDb.db,
+      sql`select c.relname as "table", p.privilege
+          from pg_class c
+          join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
+          cross join unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) as p(privilege)
+          where has_table_privilege('tenant_search', c.oid, p.privilege)`,
+    );
+    expect(grants).toEqual([{ table: "document_chunk", privilege: "SELECT" }]);
+    const owned = await rows<{ name: string; execute: string[] }>(
+      testDb.db,
+      sql`select p.proname as name,
+                 array(select a.grantee::regrole::text from aclexplode(p.proacl) a
+                       where a.privilege_type = 'EXECUTE' and a.grantee <> p.proowner order by 1) as execute
+          from pg_proc p where p.proowner = 'tenant_search'::regrole`,
+    );
+    expect(owned).toEqual([{ name: "search_chunks_text", execute: ["authenticated"] }]);
   });
 
   it("has authenticated as a role that cannot log in or bypass RLS", async () => {

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, type PgTable, pgTable, text } from "drizzle-orm/pg-core";
+import { index, type PgTable, pgPolicy, pgRole, pgTable, text } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   defaultGuardOptions,
@@ -128,10 +128,16 @@ const fixtureTables: PgTable[] = [
   ),
 ];
 
+const emptyOptions: GuardOptions = {
+  seededTables: new Set(),
+  nonTenantTables: new Map(),
+  rlsBypasses: new Map(),
+  probedFunctions: new Set(),
+};
+
 /** Every fixture tenant table is seeded and every fixture global table documented, but the two mistakes. */
-const fixtureOptions = (
-  base: GuardOptions = { seededTables: new Set(), nonTenantTables: new Map() },
-): GuardOptions => ({
+const fixtureOptions = (base: GuardOptions = emptyOptions): GuardOptions => ({
+  ...base,
   seededTables: new Set([
     ...base.seededTables,
     CORRECT,
@@ -171,6 +177,13 @@ describe("the schema guard on the real schema", () => {
   it("can read the Non-Tenant Tables list of CLAUDE.md, with each table's reason", () => {
     const documented = defaultGuardOptions().nonTenantTables;
     expect(documented.get("organization")).toMatch(/^the tenant itself/);
+    const bypasses = defaultGuardOptions().rlsBypasses;
+    expect([...bypasses.keys()].sort()).toEqual([
+      "authenticate_token",
+      "document_chunk_tenant_search_select",
+      "migration_state",
+      "search_chunks_text",
+    ]);
     expect(documented.get("personal_access_token")).toMatch(/membership checked there\./);
     const parsed = readNonTenantTables(
       "## Other\n- `nope`: elsewhere\n\n## Non-Tenant Tables\n\nIntro:\n\n- `a`: one\n  more.\n- `b`:\n\n## Next\n- `c`: after",
@@ -269,5 +282,120 @@ describe("the schema guard on a migrated catalog", () => {
     expect(findings.filter((f) => f.table === CORRECT)).toEqual([]);
     expect(findings).toHaveLength(CASES.length);
     expect(all.filter((f) => !f.table.startsWith("fixture_"))).toEqual([]);
+  });
+});
+
+// --- rule 8: what reads past RLS ------------------------------------------------------------
+
+describe("the schema guard on RLS bypasses", () => {
+  const listed = (...names: string[]): GuardOptions => ({
+    ...emptyOptions,
+    rlsBypasses: new Map(names.map((name) => [name, "a fixture reason"])),
+    probedFunctions: new Set(["bypass_fixture_ok"]),
+  });
+
+  it("catches a policy for another role missing from the RLS Bypasses list (drizzle metadata)", () => {
+    const table = pgTable(
+      "bypass_fixture_table",
+      { id: text("id").primaryKey(), organizationId: text("organization_id").notNull() },
+      (t) => [
+        ...tenantPolicies("bypass_fixture_table", "organization_id"),
+        pgPolicy("bypass_fixture_read_all", {
+          for: "select",
+          to: pgRole("bypass_fixture_role").existing(),
+          using: sql`true`,
+        }),
+        index("bypass_fixture_table_organizationId_idx").on(t.organizationId),
+      ],
+    ).enableRLS();
+    const options = { ...listed(), seededTables: new Set(["bypass_fixture_table"]) };
+    const [finding, ...rest] = guardTables([table], options);
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({ rule: "unaudited-rls-bypass", table: "bypass_fixture_table" });
+    expect(finding?.message).toBe(
+      'bypass_fixture_table: policy bypass_fixture_read_all gives rows to bypass_fixture_role, past the tenant policies, and is not in the "## RLS Bypasses" list of packages/db/CLAUDE.md. Add "- `bypass_fixture_read_all`: <who relies on it and why>" there, or drop the policy.',
+    );
+    expect(
+      guardTables([table], {
+        ...options,
+        rlsBypasses: listed("bypass_fixture_read_all").rlsBypasses,
+      }),
+    ).toEqual([]);
+  });
+
+  describe("in a migrated catalog", () => {
+    let findings: GuardFinding[];
+    const definer = (name: string, clauses: string) =>
+      `create function ${name}() returns int language sql stable security definer ${clauses} as 'select 1'`;
+    const pinned = "set search_path = public, pg_temp";
+    const revoke = (name: string) => `revoke all on function ${name}() from public`;
+
+    beforeAll(async () => {
+      const statements = [
+        `create table bypass_fixture_catalog (id text primary key, note text)`,
+        `alter table bypass_fixture_catalog enable row level security`,
+        `create policy bypass_fixture_catalog_read_all on bypass_fixture_catalog for select to app_runtime using (true)`,
+        definer("bypass_fixture_unlisted", pinned),
+        revoke("bypass_fixture_unlisted"),
+        definer("bypass_fixture_unpinned", ""),
+        revoke("bypass_fixture_unpinned"),
+        definer("bypass_fixture_public", pinned),
+        definer("bypass_fixture_unprobed", pinned),
+        revoke("bypass_fixture_unprobed"),
+        `grant execute on function bypass_fixture_unprobed() to authenticated`,
+        definer("bypass_fixture_ok", pinned),
+        revoke("bypass_fixture_ok"),
+        `grant execute on function bypass_fixture_ok() to authenticated`,
+        // Not SECURITY DEFINER: runs as its caller, RLS applies.
+        `create function bypass_fixture_invoker() returns int language sql stable as 'select 1'`,
+      ];
+      for (const statement of statements) await testDb.db.execute(sql.raw(statement));
+      const real = defaultGuardOptions();
+      const options = listed(
+        "bypass_fixture_unpinned",
+        "bypass_fixture_public",
+        "bypass_fixture_unprobed",
+        "bypass_fixture_ok",
+      );
+      const all = await guardCatalog(testDb.db, {
+        ...real,
+        nonTenantTables: new Map([...real.nonTenantTables, ["bypass_fixture_catalog", "fixture"]]),
+        rlsBypasses: new Map([...real.rlsBypasses, ...options.rlsBypasses]),
+        probedFunctions: new Set([...real.probedFunctions, ...options.probedFunctions]),
+      });
+      findings = all.filter((f) => f.rule === "unaudited-rls-bypass");
+    });
+
+    it.each([
+      [
+        "bypass_fixture_catalog",
+        "policy bypass_fixture_catalog_read_all gives rows to app_runtime",
+      ],
+      [
+        "bypass_fixture_unlisted",
+        'add "- `bypass_fixture_unlisted`: <why it bypasses RLS>" to the',
+      ],
+      ["bypass_fixture_unpinned", "add SET search_path = public, pg_temp to it"],
+      [
+        "bypass_fixture_public",
+        "REVOKE ALL ON FUNCTION bypass_fixture_public() FROM PUBLIC and GRANT EXECUTE to the one role that needs it",
+      ],
+      ["bypass_fixture_unprobed", "add an isolation probe for it in src/testing/isolation-seed.ts"],
+    ])("catches %s", (name, fix) => {
+      const mine = findings.filter((f) => f.table === name);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]!.message).toMatch(new RegExp(`^${name}: `));
+      expect(mine[0]!.message).toContain(fix);
+    });
+
+    it("can pass a listed, pinned, probed function and the real ones, and ignores invokers", () => {
+      expect(findings.map((f) => f.table).sort()).toEqual([
+        "bypass_fixture_catalog",
+        "bypass_fixture_public",
+        "bypass_fixture_unlisted",
+        "bypass_fixture_unpinned",
+        "bypass_fixture_unprobed",
+      ]);
+    });
   });
 });

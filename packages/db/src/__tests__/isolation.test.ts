@@ -1,13 +1,15 @@
-import { getTableColumns, getTableName, is, sql } from "drizzle-orm";
+import { getTableColumns, getTableName, is, type SQL, sql } from "drizzle-orm";
 import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Transaction } from "../client";
+import { createDatabase, type Database, type Transaction } from "../client";
+import { env } from "../env";
 import { rows } from "../rows";
 import * as schema from "../schema";
 import { TenantContextError, withTenantContext } from "../tenant";
 import { createTestDatabase, rootCause, type TestDatabase } from "../testing";
 import {
   ISOLATION_ORGS,
+  ISOLATION_PROBES,
   isolationSeedFor,
   ROWS_PER_ORG,
   seedIsolation,
@@ -175,6 +177,97 @@ describe.each(tenantTables.map((table) => [getTableName(table), table] as const)
   },
 );
 
+// SECURITY DEFINER functions `authenticated` may execute read past RLS and filter by the
+// tenant setting themselves: the catalog says which exist, ISOLATION_PROBES how to call each.
+
+/** The ids a probe call returns in a transaction with `organizationId` set, as `role`. */
+const idsIn = (db: Database, organizationId: string, query: SQL, role?: string) =>
+  db.transaction(async (tx) => {
+    await tx.execute(
+      sql`select set_config('app.current_organization_id', ${organizationId}, true)`,
+    );
+    if (role) await tx.execute(sql`select set_config('role', ${role}, true)`);
+    return (await rows<{ id: string }>(tx, query)).map((row) => row.id).sort();
+  });
+
+it("covers every SECURITY DEFINER function authenticated may execute", async () => {
+  const functions = await rows<{ name: string }>(
+    testDb.db,
+    sql`select p.proname as name from pg_proc p
+        join pg_namespace n on n.oid = p.pronamespace and n.nspname = 'public'
+        where p.prosecdef and has_function_privilege('authenticated', p.oid, 'EXECUTE')
+        order by 1`,
+  );
+  expect(functions.map((f) => f.name)).toEqual(ISOLATION_PROBES.map((probe) => probe.name).sort());
+});
+
+describe.each(ISOLATION_PROBES.map((probe) => [probe.name, probe] as const))(
+  "%s (SECURITY DEFINER)",
+  (name, probe) => {
+    const table = getTableName(probe.table);
+
+    it(`org A can find exactly its own ${table} rows through ${name}`, async () => {
+      const mine = (await ownerRows(probe.table, A.id)).map((row) => row.id);
+      expect(mine).toHaveLength(ROWS_PER_ORG);
+      const found = await asOrg(A.id, (tx) => rows<{ id: string }>(tx, probe.call(A)));
+      expect(found.map((row) => row.id).sort()).toEqual(mine);
+    });
+
+    it(`org A cannot get org B's best ${table} matches through ${name}`, async () => {
+      // As the owner in B's context: B's words find B's rows.
+      const theirs = await idsIn(testDb.db, B.id, probe.call(B));
+      expect(theirs).toHaveLength(ROWS_PER_ORG);
+      const owners = await rows<{ organization_id: string }>(
+        testDb.db,
+        sql`select distinct organization_id from ${probe.table} where id in (${sql.join(
+          theirs.map((id) => sql`${id}`),
+          sql`, `,
+        )})`,
+      );
+      expect(owners).toEqual([{ organization_id: B.id }]);
+      // As org A, the same words find nothing, and A's own words none of B's rows.
+      expect(await asOrg(A.id, (tx) => rows(tx, probe.call(B)))).toEqual([]);
+      const forA = await asOrg(A.id, (tx) => rows<{ id: string }>(tx, probe.call(A)));
+      expect(forA.filter((row) => theirs.includes(row.id))).toEqual([]);
+    });
+
+    it(`cannot be executed by the runtime role outside withTenantContext`, async () => {
+      expect(await outcome(testDb.app.execute(probe.call(A)))).toBe(
+        `permission denied for function ${name}`,
+      );
+    });
+
+    it(`finds no ${table} rows with a blank tenant setting`, async () => {
+      for (const blank of ["", "   "]) {
+        for (const org of ISOLATION_ORGS) {
+          expect(await idsIn(testDb.app, blank, probe.call(org), "authenticated")).toEqual([]);
+        }
+      }
+    });
+
+    it.skipIf(!env().TEST_DATABASE_URL)(
+      `finds no ${table} rows in a session that never set the tenant setting`,
+      async () => {
+        // A fresh login: the setting does not exist at all (current_setting(..., true) is null).
+        const fresh = createDatabase({ url: testDb.appUrl!, max: 1 });
+        try {
+          const seen = await fresh.db.transaction(async (tx) => {
+            await tx.execute(sql`select set_config('role', 'authenticated', true)`);
+            const [setting] = await rows<{ value: string | null }>(
+              tx,
+              sql`select current_setting('app.current_organization_id', true) as value`,
+            );
+            return { setting: setting?.value, rows: await rows(tx, probe.call(B)) };
+          });
+          expect(seen).toEqual({ setting: null, rows: [] });
+        } finally {
+          await fresh.close();
+        }
+      },
+    );
+  },
+);
+
 describe("without a usable tenant context", () => {
   const hostile: [string, string][] = [
     ["a SQL injection", "' OR 1=1 --"],
@@ -248,6 +341,24 @@ describe("without a usable tenant context", () => {
           );
           expect(await outcome(insert)).toBe(rlsDenied(name));
           expect(await ownerRows(table)).toEqual(all);
+        },
+      );
+    },
+  );
+
+  describe.each(ISOLATION_PROBES.map((probe) => [probe.name, probe] as const))(
+    "%s (SECURITY DEFINER)",
+    (name, probe) => {
+      it.each(hostile)(
+        `finds no rows through ${name} with %s as the organization`,
+        async (_, value) => {
+          expect(await ownerRows(probe.table)).not.toEqual([]);
+          for (const org of ISOLATION_ORGS) {
+            const seen = await withTenantContext(testDb.app, { organizationId: value }, (tx) =>
+              rows(tx, probe.call(org)),
+            );
+            expect(seen, org.id).toEqual([]);
+          }
         },
       );
     },

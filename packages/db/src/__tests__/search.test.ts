@@ -8,13 +8,17 @@ import {
   type ChunkHit,
   HashingEmbedder,
   HNSW_SETTINGS,
+  MAX_QUERY_NODES,
+  MAX_QUERY_WORDS,
+  MAX_RANKED_MATCHES,
+  RANK_BUDGET,
   RRF_K,
   type SearchChunksOptions,
   SearchInputError,
   searchChunks,
 } from "../search";
 import { withTenantContext } from "../tenant";
-import { createTestDatabase, type TestDatabase } from "../testing";
+import { createTestDatabase, rootCause, type TestDatabase } from "../testing";
 
 const ORG_A = "org_search_a";
 const ORG_B = "org_search_b";
@@ -110,6 +114,9 @@ const search = (organizationId: string, options: SearchChunksOptions) =>
   withTenantContext(testDb.app, { organizationId }, (tx) => searchChunks(tx, options));
 
 const ids = (hits: ChunkHit[]) => hits.map((hit) => hit.chunkId);
+
+/** `n` distinct made-up words. */
+const words = (n: number) => Array.from({ length: n }, (_, i) => `word${i}x`).join(" ");
 
 describe("searchChunks", () => {
   it("under org A never returns org B's chunks, even when B's match the query best", async () => {
@@ -277,6 +284,8 @@ describe("searchChunks", () => {
       [{ query: QUERY, limit: 2.5 }, "invalid_limit"],
       [{ query: QUERY, limit: "10" as never }, "invalid_limit"],
       [{ query: QUERY, vectorSearch: "fast" as never }, "invalid_option"],
+      [{ query: words(MAX_QUERY_WORDS + 1) }, "query_too_complex"],
+      [{ query: `${words(MAX_QUERY_WORDS)} or x`, embedding: good }, "query_too_complex"],
     ];
     for (const [options, code] of bad) {
       // No transaction at all: any I/O would fail with a TypeError instead.
@@ -289,8 +298,123 @@ describe("searchChunks", () => {
     await expect(searchChunks(null as never, {})).rejects.toThrow(
       "searchChunks needs a non-blank query, an embedding, or both",
     );
+    await expect(
+      searchChunks(null as never, { query: words(MAX_QUERY_WORDS + 1) }),
+    ).rejects.toThrow(
+      `searchChunks: the query has ${MAX_QUERY_WORDS + 1} words; at most ${MAX_QUERY_WORDS} are allowed. Shorten it.`,
+    );
     // The bounds themselves are fine.
     expect(await search(ORG_A, { query: QUERY, limit: 1 })).toHaveLength(1);
     expect((await search(ORG_A, { query: QUERY, limit: 100 })).length).toBe(3);
+  });
+});
+
+describe("searchChunks' full-text part (search_chunks_text)", () => {
+  it("can use the GIN index for @@ as its owner tenant_search, which RLS forbids authenticated", async () => {
+    // Sequential scans off, no other condition: the plan shows whether @@ may be an index
+    // condition at all. For tenant_search the only policy is `true`; for authenticated the
+    // tenant policy's qual must run first, and ts_match_vq is not LEAKPROOF.
+    const plan = (role: string) =>
+      testDb.db.transaction(async (tx) => {
+        await tx.execute(
+          sql`select set_config('app.current_organization_id', ${ORG_B}, true), set_config('role', ${role}, true), set_config('enable_seqscan', 'off', true)`,
+        );
+        const lines = await rows(
+          tx,
+          sql`explain select id from document_chunk
+              where search_vector @@ websearch_to_tsquery('english', ${QUERY})`,
+        );
+        return lines.map((line) => String(Object.values(line)[0])).join("\n");
+      });
+    expect(await plan("tenant_search")).toMatch(
+      /Bitmap Index Scan on "document_chunk_searchVector_idx".*\n\s+Index Cond: \(search_vector @@/,
+    );
+    const underRls = await plan("authenticated");
+    expect(underRls).not.toContain("searchVector_idx");
+    expect(underRls).toMatch(/Filter: .*search_vector @@/);
+  });
+
+  it("can take a query of MAX_QUERY_WORDS words", async () => {
+    const query = Array(MAX_QUERY_WORDS / 2)
+      .fill("tenant isolation")
+      .join(" ");
+    const hits = await search(ORG_A, { query, embedding: vector(QUERY) });
+    expect(
+      hits
+        .filter((hit) => hit.textRank !== null)
+        .map((hit) => hit.chunkId)
+        .sort(),
+    ).toEqual(["a_exact", "a_scattered", "a_unembedded"]);
+  });
+
+  it("cannot pass search_chunks_text's tsquery node bound: query_too_complex naming it", async () => {
+    // 32 words, but each negated compound is itself, its two parts and three operators.
+    const compounds = Array.from({ length: MAX_QUERY_WORDS / 2 }, (_, i) => `-ab${i}x-cd${i}x`);
+    const query = compounds.join(" ");
+    expect(query.match(/[a-z0-9]+/g)).toHaveLength(MAX_QUERY_WORDS);
+    const attempt = search(ORG_A, { query, embedding: vector(QUERY) });
+    await expect(attempt).rejects.toBeInstanceOf(SearchInputError);
+    await expect(attempt).rejects.toMatchObject({
+      code: "query_too_complex",
+      message: `searchChunks: the query makes 111 tsquery nodes (words, their parts and operators); at most ${MAX_QUERY_NODES} are allowed. Use fewer words.`,
+    });
+    // The function itself refuses it, whoever calls it.
+    const direct = await withTenantContext(testDb.app, { organizationId: ORG_A }, (tx) =>
+      rows(tx, sql`select id from public.search_chunks_text(${query}, 40)`),
+    ).catch((error) => rootCause(error) as Error & { code?: string });
+    expect(direct).toMatchObject({
+      code: "54000",
+      message: `search query too complex: 111 tsquery nodes, at most ${MAX_QUERY_NODES} are allowed; use fewer words`,
+    });
+  });
+
+  it("cannot be called with a candidate limit outside 1..400", async () => {
+    for (const limit of [0, 401]) {
+      const attempt = withTenantContext(testDb.app, { organizationId: ORG_A }, (tx) =>
+        rows(tx, sql`select id from public.search_chunks_text(${QUERY}, ${limit})`),
+      );
+      await expect(attempt.catch((error) => rootCause(error).message)).resolves.toBe(
+        `search_chunks_text: p_limit must be from 1 to 400 (got ${limit})`,
+      );
+    }
+  });
+
+  it("ranks at most MAX_RANKED_MATCHES matching chunks, fewer for a long query (RANK_BUDGET)", async () => {
+    const org = "org_search_broad";
+    await testDb.db.insert(organization).values({ id: org, name: org, slug: "org-search-broad" });
+    await testDb.db.insert(document).values({
+      id: "doc_broad",
+      organizationId: org,
+      title: "Broad",
+      content: "",
+      status: "indexed",
+    });
+    // MAX_RANKED_MATCHES + 1 chunks that mention "quasar"; two are all about it: one in the
+    // middle, one last (in the order a scan finds them).
+    const middle = 5_000;
+    const last = MAX_RANKED_MATCHES + 1;
+    await testDb.db.execute(
+      sql`insert into document_chunk (id, organization_id, document_id, position, content)
+          select 'broad_' || lpad(i::text, 5, '0'), ${org}, 'doc_broad', i,
+                 case when i in (${middle}, ${last}) then 'quasar quasar quasar: the quasar chunk'
+                      else 'a quasar among filler words number ' || i end
+          from generate_series(1, ${last}) i`,
+    );
+    await testDb.db.execute(sql`analyze document_chunk`);
+    const id = (n: number) => `broad_${String(n).padStart(5, "0")}`;
+    // One node: the first MAX_RANKED_MATCHES matches are ranked, the middle one comes first.
+    const broad = await search(org, { query: "quasar", limit: 100 });
+    expect(broad).toHaveLength(100);
+    expect(broad[0]?.chunkId).toBe(id(middle));
+    expect(ids(broad)).not.toContain(id(last));
+    // 63 nodes: RANK_BUDGET / 63 matches, fewer than `middle`.
+    const long = Array(MAX_QUERY_WORDS).fill("quasar").join(" ");
+    expect(Math.floor(RANK_BUDGET / 63)).toBeLessThan(middle);
+    const hits = await search(org, { query: long, limit: 100 });
+    expect(hits).toHaveLength(100);
+    expect(ids(hits)).not.toContain(id(middle));
+    // A narrower query finds both.
+    const narrow = await search(org, { query: "quasar chunk" });
+    expect(ids(narrow).sort()).toEqual([id(middle), id(last)]);
   });
 });

@@ -3,7 +3,10 @@ import type { Database } from "../client";
 import { rows } from "../rows";
 import { TENANT_SETTING } from "../schema/base";
 import {
+  bypassPolicyFinding,
   coverageFindings,
+  type DefinerFunction,
+  definerFunctionFinding,
   foreignKeyFinding,
   type GuardFinding,
   type GuardOptions,
@@ -66,6 +69,36 @@ const policiesQuery = sql`
   where schemaname = 'public' and permissive = 'PERMISSIVE'
     and ('authenticated' = any(roles) or 'public' = any(roles))`;
 
+interface CatalogBypassPolicy extends Record<string, unknown> {
+  table: string;
+  name: string;
+  roles: string[];
+}
+
+/** Permissive policies for roles other than `authenticated` (and public). */
+const bypassPoliciesQuery = sql`
+  select tablename as "table", policyname as name, roles
+  from pg_policies
+  where schemaname = 'public' and permissive = 'PERMISSIVE'
+    and not ('authenticated' = any(roles) or 'public' = any(roles))
+  order by tablename, policyname`;
+
+/** SECURITY DEFINER functions of schema public (not an extension's). */
+const definerFunctionsQuery = sql`
+  select p.proname as name,
+         format('%s(%s)', p.proname, pg_get_function_identity_arguments(p.oid)) as signature,
+         exists (select 1 from unnest(p.proconfig) c where c like 'search_path=%') as "pinnedSearchPath",
+         (p.proacl is null
+           or exists (select 1 from aclexplode(p.proacl) a
+                      where a.grantee = 0 and a.privilege_type = 'EXECUTE')) as "publicExecute",
+         has_function_privilege('authenticated', p.oid, 'EXECUTE') as "tenantExecute"
+  from pg_proc p
+  join pg_namespace n on n.oid = p.pronamespace and n.nspname = 'public'
+  where p.prosecdef
+    and not exists (select 1 from pg_depend d
+                    where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+  order by p.proname, signature`;
+
 /** Foreign keys, and whether one of their columns (organization_id aside) leads an index. */
 const foreignKeysQuery = sql`
   select c.relname as "table", con.conname as name,
@@ -91,13 +124,16 @@ function comparedColumn(body: string): string | undefined {
 /**
  * The schema guard over the catalog of a migrated database (schema public): rules 1-5 from
  * pg_class, pg_policies, pg_index and pg_constraint, which is what the migrations really
- * did; rules 6-7 from `options` against the catalog's table names. Run it as the owner.
+ * did; rules 6-7 from `options` against the catalog's table names; rule 8 from pg_policies
+ * and pg_proc against the RLS Bypasses list and the isolation probes. Run it as the owner.
  */
 export async function guardCatalog(db: Database, options: GuardOptions): Promise<GuardFinding[]> {
   const tables = await rows<CatalogTable>(db, tablesQuery);
   const policies = await rows<CatalogPolicy>(db, policiesQuery);
   const foreignKeys = await rows<CatalogForeignKey>(db, foreignKeysQuery);
-  return tables.flatMap((table) => {
+  const bypassPolicies = await rows<CatalogBypassPolicy>(db, bypassPoliciesQuery);
+  const definers = await rows<DefinerFunction & Record<string, unknown>>(db, definerFunctionsQuery);
+  const tableFindings = tables.flatMap((table) => {
     const name = table.table;
     const findings: GuardFinding[] = [];
     if (table.tenant) {
@@ -127,6 +163,14 @@ export async function guardCatalog(db: Database, options: GuardOptions): Promise
       );
     }
     findings.push(...coverageFindings(name, table.tenant, options));
+    for (const policy of bypassPolicies.filter((p) => p.table === name)) {
+      const finding = bypassPolicyFinding(name, "catalog", policy.name, policy.roles, options);
+      if (finding) findings.push(finding);
+    }
     return findings;
   });
+  const functionFindings = definers
+    .map((fn) => definerFunctionFinding(fn, options))
+    .filter((finding): finding is GuardFinding => finding !== undefined);
+  return [...tableFindings, ...functionFindings];
 }

@@ -11,11 +11,13 @@ export type GuardRule =
   | "missing-organization-index"
   | "unindexed-foreign-key"
   | "missing-seed-rows"
-  | "undocumented-global-table";
+  | "undocumented-global-table"
+  | "unaudited-rls-bypass";
 
-/** One mistake on one table; the message names the table and says the fix. */
+/** One mistake on one table (or function); the message names it and says the fix. */
 export interface GuardFinding {
   rule: GuardRule;
+  /** The table, or for a SECURITY DEFINER function its name. */
   table: string;
   message: string;
 }
@@ -25,6 +27,13 @@ export interface GuardOptions {
   seededTables: ReadonlySet<string>;
   /** The "Non-Tenant Tables" list of packages/db/CLAUDE.md: table name -> reason. */
   nonTenantTables: ReadonlyMap<string, string>;
+  /**
+   * The "RLS Bypasses" list of packages/db/CLAUDE.md: SECURITY DEFINER function or policy
+   * (for a role other than authenticated) name -> reason.
+   */
+  rlsBypasses: ReadonlyMap<string, string>;
+  /** Names of the functions with an isolation probe (ISOLATION_PROBES). */
+  probedFunctions: ReadonlySet<string>;
 }
 
 /** Where a finding was seen: drizzle's table metadata, or the catalog of a migrated database. */
@@ -138,4 +147,71 @@ export function coverageFindings(
       message: `${table}: ${problem}. Add "- \`${table}\`: <why it is not tenant-scoped>" to the "## Non-Tenant Tables" list of packages/db/CLAUDE.md (and narrow its grants), or make it tenant-scoped with ...tenantColumns.`,
     },
   ];
+}
+
+const BYPASS_LIST = '"## RLS Bypasses" list of packages/db/CLAUDE.md';
+
+/**
+ * Rule 8, policies: a policy that gives rows of a table to a role other than `authenticated`
+ * reads past the tenant policies, so it must be one of the audited bypasses.
+ */
+export function bypassPolicyFinding(
+  table: string,
+  source: GuardSource,
+  policy: string,
+  roles: readonly string[],
+  options: GuardOptions,
+): GuardFinding | undefined {
+  if (options.rlsBypasses.get(policy)?.trim()) return undefined;
+  return {
+    rule: "unaudited-rls-bypass",
+    table,
+    message: `${table}: policy ${policy} gives rows to ${roles.join(", ")}, past the tenant policies${where(source)}, and is not in the ${BYPASS_LIST}. Add "- \`${policy}\`: <who relies on it and why>" there, or drop the policy.`,
+  };
+}
+
+/** What the catalog says about a SECURITY DEFINER function of schema public. */
+export interface DefinerFunction {
+  /** Its name (the key of the RLS Bypasses list and of ISOLATION_PROBES). */
+  name: string;
+  /** Its signature, for the message: name(argument types). */
+  signature: string;
+  /** proconfig sets search_path. */
+  pinnedSearchPath: boolean;
+  /** PUBLIC may execute it (the default until REVOKE ... FROM PUBLIC). */
+  publicExecute: boolean;
+  /** `authenticated` may execute it (tenant code). */
+  tenantExecute: boolean;
+}
+
+/**
+ * Rule 8, functions: a SECURITY DEFINER function runs as its owner, past RLS. It must be
+ * listed with its reason, pin search_path, not be executable by PUBLIC, and, when tenant code
+ * may call it, have an isolation probe.
+ */
+export function definerFunctionFinding(
+  fn: DefinerFunction,
+  options: GuardOptions,
+): GuardFinding | undefined {
+  const problems: string[] = [];
+  if (!options.rlsBypasses.get(fn.name)?.trim()) {
+    problems.push(`add "- \`${fn.name}\`: <why it bypasses RLS>" to the ${BYPASS_LIST}`);
+  }
+  if (!fn.pinnedSearchPath) problems.push("add SET search_path = public, pg_temp to it");
+  if (fn.publicExecute) {
+    problems.push(
+      `REVOKE ALL ON FUNCTION ${fn.signature} FROM PUBLIC and GRANT EXECUTE to the one role that needs it`,
+    );
+  }
+  if (fn.tenantExecute && !options.probedFunctions.has(fn.name)) {
+    problems.push(
+      "authenticated may execute it: add an isolation probe for it in src/testing/isolation-seed.ts (ISOLATION_PROBES)",
+    );
+  }
+  if (problems.length === 0) return undefined;
+  return {
+    rule: "unaudited-rls-bypass",
+    table: fn.name,
+    message: `${fn.name}: SECURITY DEFINER function ${fn.signature} runs as its owner, past RLS, in the migrated database. Fix: ${problems.join("; ")}.`,
+  };
 }

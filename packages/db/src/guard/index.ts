@@ -4,23 +4,26 @@ import { getTableName, is } from "drizzle-orm";
 import { PgTable } from "drizzle-orm/pg-core";
 import { packageRoot } from "../paths";
 import * as schema from "../schema";
-import { ISOLATION_SEED } from "../testing/isolation-seed";
+import { ISOLATION_PROBES, ISOLATION_SEED } from "../testing/isolation-seed";
 import type { GuardOptions } from "./findings";
-import { readNonTenantTables } from "./non-tenant-doc";
+import { readNonTenantTables, readRlsBypasses } from "./non-tenant-doc";
 
 export { guardCatalog } from "./catalog";
 export type { GuardFinding, GuardOptions, GuardRule } from "./findings";
 export { guardTables, isTenantTable } from "./metadata";
 export { readNonTenantTables } from "./non-tenant-doc";
 
-/** The list of global tables and their reasons: packages/db/CLAUDE.md, "## Non-Tenant Tables". */
-const nonTenantDoc = path.join(packageRoot, "CLAUDE.md");
+/** The lists of global tables and of RLS bypasses, with their reasons: packages/db/CLAUDE.md. */
+const packageDoc = path.join(packageRoot, "CLAUDE.md");
 
 /** What the real schema is checked against: the isolation seed and packages/db/CLAUDE.md. */
 export function defaultGuardOptions(): GuardOptions {
+  const doc = readFileSync(packageDoc, "utf8");
   return {
     seededTables: new Set(ISOLATION_SEED.map((entry) => getTableName(entry.table))),
-    nonTenantTables: readNonTenantTables(readFileSync(nonTenantDoc, "utf8")),
+    nonTenantTables: readNonTenantTables(doc),
+    rlsBypasses: readRlsBypasses(doc),
+    probedFunctions: new Set(ISOLATION_PROBES.map((probe) => probe.name)),
   };
 }
 

@@ -5,6 +5,8 @@ import {
   index,
   integer,
   jsonb,
+  pgPolicy,
+  pgRole,
   pgTable,
   text,
   uniqueIndex,
@@ -15,6 +17,13 @@ import { documentStatus } from "./enums";
 
 /** Dimensions of every stored embedding (halfvec: 2 bytes a dimension, HNSW up to 4,000). */
 export const EMBEDDING_DIMENSIONS = 1536;
+
+/**
+ * Owner of search_chunks_text (migration 0007), the one SECURITY DEFINER function that reads
+ * document_chunk past the tenant policies: NOLOGIN, SELECT on document_chunk only. Created by
+ * that migration, so drizzle-kit must not create it.
+ */
+export const tenantSearchRole = pgRole("tenant_search").existing();
 
 /** Postgres tsvector; drizzle has no built-in type for it. Read-only here (generated). */
 const tsvector = customType<{ data: string }>({
@@ -61,6 +70,15 @@ export const documentChunk = pgTable(
   },
   (table) => [
     ...tenantPolicies("document_chunk", "organization_id"),
+    // For tenant_search, which filters by the tenant setting itself (search_chunks_text): a
+    // policy of `true` adds no qual, so `search_vector @@ query` may be a GIN index condition;
+    // under the tenant policies it may not (ts_match_vq is not LEAKPROOF).
+    pgPolicy("document_chunk_tenant_search_select", {
+      as: "permissive",
+      for: "select",
+      to: tenantSearchRole,
+      using: sql`true`,
+    }),
     sameTenant(
       "document_chunk",
       { organizationId: table.organizationId, column: table.documentId },

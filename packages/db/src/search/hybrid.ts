@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Transaction } from "../client";
+import { rootCause } from "../errors";
 import { rows } from "../rows";
 import { EMBEDDING_DIMENSIONS } from "../schema/search";
 
@@ -7,6 +8,28 @@ import { EMBEDDING_DIMENSIONS } from "../schema/search";
 export const RRF_K = 60;
 const DEFAULT_SEARCH_LIMIT = 10;
 const MAX_SEARCH_LIMIT = 100;
+/**
+ * Words (runs of letters or digits, stop words and "or" included) a query may have; checked
+ * before any I/O. ts_rank_cd's cost on each matching chunk grows with the query's terms;
+ * bench:search measures the worst query these bounds let through.
+ */
+export const MAX_QUERY_WORDS = 32;
+/**
+ * search_chunks_text's own bound (migration 0007), in tsquery nodes (numnode: lexemes and
+ * operators), 3 per word: MAX_QUERY_WORDS plain, OR'd, negated or quoted words stay below it;
+ * it catches what counting words misses (a hyphenated compound becomes itself and each part:
+ * "-ab-cd" is 2 words and 6 nodes) and callers of the function other than searchChunks.
+ */
+export const MAX_QUERY_NODES = 96;
+/**
+ * search_chunks_text (migration 0007) ranks at most min(MAX_RANKED_MATCHES, RANK_BUDGET /
+ * tsquery nodes) matching chunks, the first ones found: ts_rank_cd's cost on a chunk grows with
+ * the query's nodes, so a broad query costs about the same whatever the tenant's size and the
+ * query's length. Up to 20 nodes (about 10 words) that is 10,000.
+ */
+export const MAX_RANKED_MATCHES = 10_000;
+/** Matches times tsquery nodes search_chunks_text ranks at most (see MAX_RANKED_MATCHES). */
+export const RANK_BUDGET = 200_000;
 /**
  * A tenant with at most this many chunks is searched exactly (every one of its embeddings,
  * through the organization_id index): a few ms, perfect recall. Above it, the HNSW index. The
@@ -65,6 +88,7 @@ export interface ChunkHit {
 export type SearchInputErrorCode =
   | "no_query"
   | "invalid_query"
+  | "query_too_complex"
   | "invalid_embedding"
   | "invalid_limit"
   | "invalid_option";
@@ -110,6 +134,13 @@ function validate(options: SearchChunksOptions | null | undefined): ValidInput {
     );
   }
   const text = query !== null && query.trim() !== "" ? query : null;
+  const words = text?.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+  if (words > MAX_QUERY_WORDS) {
+    throw new SearchInputError(
+      "query_too_complex",
+      `searchChunks: the query has ${words} words; at most ${MAX_QUERY_WORDS} are allowed. Shorten it.`,
+    );
+  }
 
   let vector: string | null = null;
   if (embedding !== null) {
@@ -175,15 +206,32 @@ const searchCandidates = (limit: number) => Math.max(limit * 4, 40);
 const PLANNER_SETTINGS = { enable_sort: "off", jit: "off" } as const;
 
 /**
+ * Whose chunks the statement reads. Inside withTenantContext: the tenant's, through RLS (the
+ * vector part) and search_chunks_text (the full-text part). `owner`: bench:search's baseline,
+ * the same statement run by the owner (no RLS) with an explicit organization_id filter in
+ * every part and the table read directly, so that every index is usable.
+ */
+type Scope = { owner: false } | { owner: true; organizationId: string };
+
+/** The filter the owner's baseline adds to every part (RLS does it for tenant code). */
+const ownerFilter = (scope: Scope) =>
+  scope.owner ? sql`organization_id = ${scope.organizationId}` : sql`true`;
+
+/**
  * Prepares the vector part, in one statement: the planner settings above, pgvector's settings
  * for the HNSW scan, and, for "auto", the tenant's chunks counted up to
  * EXACT_SEARCH_MAX_CHUNKS + 1 (an index-only scan: all its rows share one organization_id, so
  * ordering by it keeps the planner on that index). Returns the planner settings to restore.
  */
-async function prepareVectorSearch(tx: Transaction, candidates: number, count: boolean) {
+async function prepareVectorSearch(
+  tx: Transaction,
+  candidates: number,
+  count: boolean,
+  scope: Scope,
+) {
   const efSearch = Math.min(1_000, Math.max(candidates, HNSW_SETTINGS.minEfSearch));
   const chunks = count
-    ? sql`(select count(*)::int from (select 1 from document_chunk order by organization_id limit ${EXACT_SEARCH_MAX_CHUNKS + 1}) c)`
+    ? sql`(select count(*)::int from (select 1 from document_chunk where ${ownerFilter(scope)} order by organization_id limit ${EXACT_SEARCH_MAX_CHUNKS + 1}) c)`
     : sql`null::int`;
   const [row] = await rows<{ enable_sort: string; jit: string; chunks: number | null }>(
     tx,
@@ -209,18 +257,72 @@ async function prepareVectorSearch(tx: Transaction, candidates: number, count: b
 }
 
 /**
+ * The full-text candidates. Tenant code calls search_chunks_text (migration 0007): under RLS
+ * Postgres may not use the GIN index for `search_vector @@ query`, because tsvector @@ tsquery
+ * (ts_match_vq) is not LEAKPROOF and so may not run before the policy's filter, which an index
+ * condition would; the function filters by the tenant setting itself and may. The owner's
+ * baseline runs the function's query directly (keep the two alike).
+ */
+function textCandidates(query: string, candidates: number, scope: Scope): SQL {
+  if (!scope.owner) {
+    return sql`select id, document_id, content, score from public.search_chunks_text(${query}, ${candidates})`;
+  }
+  const tsquery = sql`websearch_to_tsquery('english', ${query})`;
+  return sql`select m.id, m.document_id, m.content, ts_rank_cd(m.search_vector, ${tsquery}) as score
+    from (
+      select id, document_id, content, search_vector from document_chunk
+      where ${ownerFilter(scope)} and numnode(${tsquery}) between 1 and ${MAX_QUERY_NODES}
+        and search_vector @@ ${tsquery}
+      limit least(${MAX_RANKED_MATCHES}, ${RANK_BUDGET} / greatest(numnode(${tsquery}), 1))
+    ) m
+    order by 4 desc, 1 limit ${candidates}`;
+}
+
+/** search_chunks_text's error for a query over MAX_QUERY_NODES, as a SearchInputError. */
+function tooComplex(error: unknown): SearchInputError | undefined {
+  const cause = rootCause(error) as Error & { code?: unknown };
+  if (cause.code !== "54000" || !cause.message.startsWith("search query too complex")) return;
+  const nodes = /(\d+) tsquery nodes/.exec(cause.message)?.[1] ?? "more";
+  return new SearchInputError(
+    "query_too_complex",
+    `searchChunks: the query makes ${nodes} tsquery nodes (words, their parts and operators); at most ${MAX_QUERY_NODES} are allowed. Use fewer words.`,
+  );
+}
+
+/**
  * Hybrid search over the current tenant's chunks: reciprocal rank fusion (k = RRF_K) of the
  * nearest chunks by cosine distance and the best chunks by ts_rank_cd for
  * websearch_to_tsquery('english', query), each list limited to max(limit * 4, 40) candidates.
  * Either part may be left out (no embedding: full text only; blank query: vectors only).
  *
- * Call it inside withTenantContext: RLS limits every part to the tenant, there is no
- * organization filter here. It runs one statement, or two with an embedding (the settings
- * above, then the search); the hnsw.* settings stay for the rest of the transaction.
+ * Call it inside withTenantContext: RLS limits the vector part to the tenant, and the
+ * full-text part is search_chunks_text, which filters by the same tenant setting. It runs one
+ * statement, or two with an embedding (the settings above, then the search); the hnsw.*
+ * settings stay for the rest of the transaction. A query of more than MAX_QUERY_WORDS words
+ * (or MAX_QUERY_NODES tsquery nodes) throws SearchInputError "query_too_complex"; at most
+ * MAX_RANKED_MATCHES full-text matches are ranked, fewer for long queries (RANK_BUDGET).
  */
-export async function searchChunks(
+export function searchChunks(tx: Transaction, options: SearchChunksOptions): Promise<ChunkHit[]> {
+  return search(tx, options, { owner: false });
+}
+
+/**
+ * bench:search's baseline: searchChunks' statement as the owner, with an explicit
+ * organization_id filter in every part and every index usable. The owner bypasses RLS: never
+ * for application code.
+ */
+export function searchChunksAsOwner(
+  ownerTx: Transaction,
+  organizationId: string,
+  options: SearchChunksOptions,
+): Promise<ChunkHit[]> {
+  return search(ownerTx, options, { owner: true, organizationId });
+}
+
+async function search(
   tx: Transaction,
   options: SearchChunksOptions,
+  scope: Scope,
 ): Promise<ChunkHit[]> {
   const { query, embedding, limit, mode } = validate(options);
   const candidates = searchCandidates(limit);
@@ -228,7 +330,7 @@ export async function searchChunks(
   let exact = mode === "exact";
   let restore: SQL | undefined;
   if (embedding !== null) {
-    const prepared = await prepareVectorSearch(tx, candidates, mode === "auto");
+    const prepared = await prepareVectorSearch(tx, candidates, mode === "auto", scope);
     if (mode === "auto") exact = (prepared.chunks ?? 0) <= EXACT_SEARCH_MAX_CHUNKS;
     restore = prepared.restore;
   }
@@ -242,29 +344,21 @@ export async function searchChunks(
         ? // cosine_distance() is the function behind <=>: the same distances, but as a
           // function call it never matches the HNSW index, so every tenant row is compared.
           sql`select id, document_id, content, cosine_distance(embedding, ${q}) as distance
-              from document_chunk where embedding is not null
+              from document_chunk where embedding is not null and ${ownerFilter(scope)}
               order by 4, id limit ${candidates}`
         : sql`select id, document_id, content, embedding <=> ${q} as distance
-              from document_chunk where embedding is not null
+              from document_chunk where embedding is not null and ${ownerFilter(scope)}
               order by embedding <=> ${q} limit ${candidates}`;
-  // The tsquery is computed once (an InitPlan); an empty one (stop words only) skips the scan.
-  // Under RLS this reads every row of the tenant: Postgres may not use the GIN index on
-  // search_vector, because tsvector @@ tsquery (ts_match_vq) is not LEAKPROOF and so may not
-  // run before the policy's filter, which an index condition would (see bench:search).
   const textHits =
     query === null
       ? sql`select null::text as id, null::text as document_id, null::text as content, null::float4 as score where false`
-      : sql`select id, document_id, content, ts_rank_cd(search_vector, (select tsquery from text_query)) as score
-            from document_chunk
-            where (select numnode(tsquery) from text_query) > 0
-              and search_vector @@ (select tsquery from text_query)
-            order by 4 desc, id limit ${candidates}`;
+      : textCandidates(query, candidates, scope);
 
-  return rows<ChunkHit & Record<string, unknown>>(
-    tx,
-    sql`with
+  try {
+    return await rows<ChunkHit & Record<string, unknown>>(
+      tx,
+      sql`with
       query_vector as (select ${embedding}::halfvec(${sql.raw(String(EMBEDDING_DIMENSIONS))}) as vector),
-      text_query as (select websearch_to_tsquery('english', ${query}) as tsquery),
       restored as (${restore ?? sql`select`}),
       -- Materialized, then re-ranked: iterative index scans return rows in relaxed order.
       vector_hits as materialized (${vectorHits}),
@@ -295,5 +389,8 @@ export async function searchChunks(
     where (select count(*) from restored) = 1
     order by score desc, least(vector_rank, text_rank), chunk_id
     limit ${limit}`,
-  );
+    );
+  } catch (error) {
+    throw tooComplex(error) ?? error;
+  }
 }

@@ -1,4 +1,4 @@
-import { getTableName, type Table } from "drizzle-orm";
+import { getTableName, type SQL, sql, type Table } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { Database } from "../client";
 import { aiBatchJob, aiModel, aiUsage } from "../schema/ai";
@@ -165,6 +165,31 @@ export const ISOLATION_SEED: readonly SeedTable[] = [
       content: `Chunk ${n} of ${org.key}`,
       embedding: embedding(n),
     }),
+  },
+];
+
+/**
+ * A SECURITY DEFINER function `authenticated` may execute: it reads `table` past RLS and must
+ * filter by the tenant setting itself. `call(org)` returns the ids of the `table` rows it finds
+ * for words that only `org`'s seed rows have (for org A's, whose key is a stop word, every
+ * organization's rows match).
+ */
+export interface IsolationProbe {
+  name: string;
+  table: PgTable;
+  call: (org: SeedOrg) => SQL;
+}
+
+/**
+ * Every SECURITY DEFINER function `authenticated` may execute. The isolation matrix runs each
+ * as every organization and in hostile contexts; the schema guard fails on one missing here.
+ */
+export const ISOLATION_PROBES: readonly IsolationProbe[] = [
+  {
+    name: "search_chunks_text",
+    table: documentChunk,
+    // documentChunk rows read "Chunk <n> of <key>".
+    call: (org) => sql`select id from public.search_chunks_text(${`chunk of ${org.key}`}, 400)`,
   },
 ];
 
