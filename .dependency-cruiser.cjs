@@ -14,18 +14,28 @@ module.exports = {
       name: "apps-only-db-public-api",
       severity: "error",
       comment:
-        "Apps import @repo/db only through its package.json exports (., /schema, /zod, /testing in tests; /admin is decided by the rule above), never files inside packages/db/src.",
+        "Apps import @repo/db only through its package.json exports (., /schema, /sql, /zod, /testing in tests; /admin is decided by the rule above), never files inside packages/db/src.",
       from: { path: "^apps/" },
       to: {
         path: "^packages/db/src/",
-        pathNot: "^packages/db/src/(index|admin|schema/index|zod/index|testing/index)\\.ts$",
+        pathNot: "^packages/db/src/(index|admin|sql|schema/index|zod/index|testing/index)\\.ts$",
+      },
+    },
+    {
+      name: "routes-no-sql",
+      severity: "error",
+      comment:
+        "A route parses, runs one tenant unit calling domain functions from @repo/db, and responds: no query code. Write the query as a domain function in packages/db/src/domains/<domain>/ and call it.",
+      from: { path: "^apps/[^/]+/src/(routes|tools)/" },
+      to: {
+        path: ["^packages/db/src/(sql|schema/index)\\.ts$", "(^|/)node_modules/.*drizzle-orm/"],
       },
     },
     {
       name: "apps-no-drizzle-orm",
       severity: "error",
       comment:
-        "Only @repo/db depends on drizzle-orm; it re-exports the operators apps need (import { eq } from '@repo/db').",
+        "Only @repo/db depends on drizzle-orm; it re-exports the operators tests and scripts need (import { eq } from '@repo/db/sql').",
       from: { path: "^apps/" },
       to: { path: "(^|/)node_modules/.*drizzle-orm/" },
     },

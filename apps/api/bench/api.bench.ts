@@ -14,8 +14,8 @@ import { seed } from "@repo/db/admin";
 import { createTestDatabase } from "@repo/db/testing";
 import autocannon from "autocannon";
 import { createApp } from "../src/app";
-import { planPage, planPageQuery } from "../src/routes/research";
 import { startServer } from "../src/serve";
+import { ownerPlanPage } from "./baseline";
 
 const ROUNDS = 3;
 const ROUND_SECONDS = 3;
@@ -38,7 +38,7 @@ const app = createApp({ db: database.app });
 // Baseline, registered on this instance only: same query, same JSON, no auth, no transaction.
 const page = { limit: LIMIT, cursor: undefined };
 app.get("/bench/plans", async (c) =>
-  c.json(planPage(await planPageQuery(database.db, page, acme.organization), page)),
+  c.json(await ownerPlanPage(database.db, acme.organization, page)),
 );
 const server = await startServer(app, { port: 0, hostname: "127.0.0.1" });
 

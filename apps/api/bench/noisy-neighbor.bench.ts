@@ -11,8 +11,8 @@ import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { rows, sql } from "@repo/db";
 import { seed } from "@repo/db/admin";
+import { rows, sql } from "@repo/db/sql";
 import { createTestDatabase } from "@repo/db/testing";
 
 const ROUNDS = 2;

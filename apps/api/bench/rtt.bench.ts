@@ -13,13 +13,14 @@
 // Needs TEST_DATABASE_URL. Ends with `bench <name>=<value>` lines; targets:
 // rtt_tenant_unit=1, rtt_tenant_unit_3<=3, rtt_api_get<=2, tenant_point_ratio_1ms>=0.9,
 // api_get_ratio_1ms>=0.8.
-import { and, commitWith, eq, schema, withTenantContext } from "@repo/db";
+import { commitWith, withTenantContext } from "@repo/db";
 import { createDatabase, seed } from "@repo/db/admin";
+import { and, eq, schema } from "@repo/db/sql";
 import { createTestDatabase } from "@repo/db/testing";
 import { createApp } from "../src/app";
 import { createLogger } from "../src/log";
-import { planPage, planPageQuery } from "../src/routes/research";
 import { startServer } from "../src/serve";
+import { ownerPlanPage } from "./baseline";
 import { RoundTripProxy } from "./rtt-proxy";
 
 const DELAYS_MS = [0, 0.5, 1];
@@ -66,7 +67,7 @@ api.get("/bench/plans/:id", async (c) => {
 });
 api.get("/bench/plans", async (c) => {
   const page = { limit: 20, cursor: undefined };
-  return c.json(planPage(await planPageQuery(owner.db, page, acme.organization), page));
+  return c.json(await ownerPlanPage(owner.db, acme.organization, page));
 });
 const http = await startServer(api, { port: 0, hostname: "127.0.0.1" });
 const get = async (path: string, token?: string) => {

@@ -1,5 +1,5 @@
 import {
-  createIngestGate,
+  createDocumentIngestor,
   type Database,
   type DocumentPreparer,
   type Embedder,
@@ -7,18 +7,21 @@ import {
   HashingEmbedder,
   inlinePreparer,
 } from "@repo/db";
-import { Hono, type MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { authenticate } from "./auth";
 import type { AppEnv } from "./context";
+import { apiReference } from "./docs";
 import { ApiError, notFound, respondWithError } from "./errors";
 import { createLogger, type Logger } from "./log";
+import { router } from "./openapi";
 import { aiRoutes } from "./routes/ai";
 import { documentRoutes } from "./routes/documents";
 import { healthRoutes } from "./routes/health";
 import { researchRoutes } from "./routes/research";
 import { searchRoutes } from "./routes/search";
+import { refuseLoneSurrogates } from "./unicode";
 
 /** Largest request body (a document to ingest is the big one). */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -56,7 +59,9 @@ function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
 
 /**
  * The API as a Hono app: GET /health, and under /v1 (bearer token required) research plans,
- * documents, search and AI usage. Each /v1 request runs in one tenant transaction.
+ * documents, search and AI usage, each request one tenant unit. Every route is a typed
+ * contract: GET /openapi.json (OpenAPI 3.1) describes them, GET /docs renders it, and
+ * `hc<App>` from hono/client calls them with their types.
  */
 export function createApp(options: AppOptions = {}) {
   const db = () => options.db ?? getDb();
@@ -64,12 +69,11 @@ export function createApp(options: AppOptions = {}) {
 
   const ready = options.ready ?? (() => true);
 
-  const app = new Hono<AppEnv>();
+  const app = router();
   app.use(requestId(), requestLog(options.logger ?? createLogger()));
   app.onError(respondWithError);
   app.notFound((c) => c.json(notFound().body(), 404));
 
-  app.route("/", healthRoutes(db));
   app.use(
     "/v1/*",
     bodyLimit({
@@ -94,15 +98,19 @@ export function createApp(options: AppOptions = {}) {
       );
     },
     authenticate(db),
+    refuseLoneSurrogates,
   );
-  app.route("/v1/research", researchRoutes);
-  app.route(
-    "/v1/documents",
-    documentRoutes(options.preparer ?? inlinePreparer(embedder), createIngestGate()),
-  );
-  app.route("/v1/search", searchRoutes(embedder));
-  app.route("/v1/ai", aiRoutes);
-  return app;
+  const api = app
+    .route("/", healthRoutes(db))
+    .route("/v1/research", researchRoutes)
+    .route(
+      "/v1/documents",
+      documentRoutes(createDocumentIngestor(options.preparer ?? inlinePreparer(embedder))),
+    )
+    .route("/v1/search", searchRoutes(embedder))
+    .route("/v1/ai", aiRoutes);
+  apiReference(app);
+  return api;
 }
 
 export type App = ReturnType<typeof createApp>;

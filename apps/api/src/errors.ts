@@ -2,10 +2,12 @@ import {
   classifyDatabaseError,
   DatabaseTimeoutError,
   DatabaseUnavailableError,
+  DomainError,
   errorCode,
   PreparationBusyError,
 } from "@repo/db";
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "./context";
 import { describeError } from "./log";
@@ -60,7 +62,7 @@ export const unauthorized = () =>
   new ApiError(401, "unauthorized", "A valid bearer token for this organization is required.");
 
 /** The SQLSTATE of a Postgres error, however deep drizzle and the driver wrapped it. */
-export function postgresCode(error: unknown): string | undefined {
+function postgresCode(error: unknown): string | undefined {
   const code = errorCode(error);
   return code && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
@@ -77,6 +79,19 @@ export function respondWithError(error: unknown, c: Context<AppEnv>): Response {
   if (error instanceof ApiError) {
     if (error.status === 401) c.header("WWW-Authenticate", 'Bearer realm="api"');
     return c.json(error.body(), error.status);
+  }
+  if (error instanceof DomainError) {
+    const refusal =
+      error.code === "not_found" ? notFound() : new ApiError(409, "conflict", error.message);
+    return c.json(refusal.body(), refusal.status);
+  }
+  // Hono's own refusals before a handler runs: a body that is not JSON is the only one here.
+  if (error instanceof HTTPException && error.status < 500) {
+    const refusal =
+      error.status === 400
+        ? new ApiError(400, "invalid_request", "The request body must be a JSON object.")
+        : new ApiError(error.status as ContentfulStatusCode, "invalid_request", error.message);
+    return c.json(refusal.body(), refusal.status);
   }
   if (error instanceof PreparationBusyError) {
     c.header("Retry-After", String(RETRY_AFTER_SECONDS));

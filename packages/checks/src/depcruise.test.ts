@@ -17,11 +17,13 @@ beforeAll(async () => {
         ".": "./src/index.ts",
         "./admin": "./src/admin.ts",
         "./schema": "./src/schema/index.ts",
+        "./sql": "./src/sql.ts",
       },
     }),
   );
   await fixture.write("packages/db/src/index.ts", "export const getDb = () => 1;\n");
   await fixture.write("packages/db/src/admin.ts", "export const migrate = () => 1;\n");
+  await fixture.write("packages/db/src/sql.ts", "export const eq = 1;\n");
   await fixture.write("packages/db/src/client.ts", "export const createDatabase = () => 1;\n");
   await fixture.write("packages/db/src/env.ts", "export const env = () => ({});\n");
   await fixture.write("packages/db/src/schema/index.ts", 'export * from "./auth";\n');
@@ -61,6 +63,16 @@ beforeAll(async () => {
   await fixture.write(
     "apps/web/src/orm.ts",
     'import { eq } from "drizzle-orm";\nexport const bad = eq;\n',
+  );
+
+  // Offends routes-no-sql: a route writing its own query; a test may.
+  await fixture.write(
+    "apps/web/src/routes/plans.ts",
+    'import { eq } from "@repo/db/sql";\nexport const bad = eq;\n',
+  );
+  await fixture.write(
+    "apps/web/src/__tests__/plans.test.ts",
+    'import { eq } from "@repo/db/sql";\nexport const ok = eq;\n',
   );
 
   const result = await fixture.tool("depcruise", [
@@ -119,6 +131,12 @@ describe("dependency-cruiser (pnpm check:deps)", () => {
     expect([cycles[0]?.from, cycles[0]?.to].sort()).toEqual([
       "packages/db/src/a.ts",
       "packages/db/src/b.ts",
+    ]);
+  });
+
+  it("cannot let a route file import query code", () => {
+    expect(violations.filter((v) => v.rule === "routes-no-sql")).toEqual([
+      { rule: "routes-no-sql", from: "apps/web/src/routes/plans.ts", to: "packages/db/src/sql.ts" },
     ]);
   });
 

@@ -6,8 +6,8 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { promisify } from "node:util";
 import postgres from "postgres";
-import { env } from "../src/env";
-import { packageRoot } from "../src/paths";
+import { env } from "../src/connection/env";
+import { packageRoot } from "../src/connection/paths";
 import { median, time } from "./stats";
 
 const ROUNDS = 5;

@@ -5,9 +5,9 @@ import { readdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
-import { openPglite } from "../src/client";
-import { env } from "../src/env";
-import { packageRoot, repoRoot } from "../src/paths";
+import { openPglite } from "../src/connection/client";
+import { env } from "../src/connection/env";
+import { packageRoot, repoRoot } from "../src/connection/paths";
 
 const benchDir = path.join(packageRoot, "bench");
 

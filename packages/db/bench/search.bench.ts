@@ -25,9 +25,9 @@
 import { performance } from "node:perf_hooks";
 import { type SQL, sql } from "drizzle-orm";
 import postgres from "postgres";
-import type { Database } from "../src/client";
-import { env } from "../src/env";
-import { rows } from "../src/rows";
+import type { Database } from "../src/connection/client";
+import { env } from "../src/connection/env";
+import { rows } from "../src/connection/rows";
 import {
   EXACT_SEARCH_MAX_CHUNKS,
   HashingEmbedder,
@@ -39,8 +39,8 @@ import {
   type SearchChunksOptions,
   searchChunks,
   searchChunksAsOwner,
-} from "../src/search";
-import { withTenantContext } from "../src/tenant";
+} from "../src/domains/search";
+import { withTenantContext } from "../src/tenancy/context";
 import { createServerTestDatabase } from "../src/testing/server";
 import { quantile, random } from "./stats";
 

@@ -14,11 +14,11 @@
 // Ends with `bench <name>=<value>` lines.
 import { performance } from "node:perf_hooks";
 import { and, desc, eq, sql } from "drizzle-orm";
-import { createDatabase, type Database, type Transaction } from "../src/client";
-import { env } from "../src/env";
-import { rows } from "../src/rows";
+import { createDatabase, type Database, type Transaction } from "../src/connection/client";
+import { env } from "../src/connection/env";
+import { rows } from "../src/connection/rows";
 import { researchPlan, researchPlanStatus } from "../src/schema";
-import { withTenantContext } from "../src/tenant";
+import { withTenantContext } from "../src/tenancy/context";
 import { createServerTestDatabase } from "../src/testing/server";
 import { median, quantile, random } from "./stats";
 

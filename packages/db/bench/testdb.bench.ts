@@ -3,8 +3,8 @@
 // interleaved in one run. Ends with `bench <name>=<value>` lines.
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { createDatabase, openPglite } from "../src/client";
-import { env } from "../src/env";
+import { createDatabase, openPglite } from "../src/connection/client";
+import { env } from "../src/connection/env";
 import { migrate } from "../src/migrator";
 import { startDockerTestServer } from "../src/testing/docker";
 import { createEmbeddedTestDatabase } from "../src/testing/embedded";

@@ -1,4 +1,4 @@
-import { schema } from "@repo/db";
+import { schema } from "@repo/db/sql";
 import { MAX_JSON_BYTES, MAX_STEP_POSITION } from "@repo/db/zod";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, it } from "vitest";

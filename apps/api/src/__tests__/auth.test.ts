@@ -1,4 +1,5 @@
-import { eq, hashToken, rows, schema, sql } from "@repo/db";
+import { hashToken } from "@repo/db";
+import { eq, rows, schema, sql } from "@repo/db/sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ErrorBody, type Page, type PlanJson, startTestApi, type TestApi } from "./harness";
 

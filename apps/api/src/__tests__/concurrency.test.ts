@@ -1,4 +1,4 @@
-import { inArray, schema } from "@repo/db";
+import { inArray, schema } from "@repo/db/sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Data, ORGS, type OrgKey, startTestApi, type TestApi } from "./harness";
 

@@ -1,5 +1,5 @@
-import { inArray, schema } from "@repo/db";
 import { createDatabase } from "@repo/db/admin";
+import { inArray, schema } from "@repo/db/sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../app";
 import { createLogger } from "../log";

@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { sql } from "@repo/db";
 import { createDatabase } from "@repo/db/admin";
+import { sql } from "@repo/db/sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../app";
 import { createLogger } from "../log";

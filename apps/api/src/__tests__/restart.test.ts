@@ -4,8 +4,8 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { sql } from "@repo/db";
 import { createDatabase, migrate, seed } from "@repo/db/admin";
+import { sql } from "@repo/db/sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The production entry through a database crash: a throwaway cluster of its own (the CI

@@ -1,4 +1,5 @@
-import { CHUNK_CHARS, inArray, rows, schema, sql } from "@repo/db";
+import { CHUNK_CHARS } from "@repo/db";
+import { inArray, rows, schema, sql } from "@repo/db/sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Data, type ErrorBody, startTestApi, type TestApi } from "./harness";
 

@@ -1,4 +1,4 @@
-import { count, eq, rows, schema, sql } from "@repo/db";
+import { count, eq, rows, schema, sql } from "@repo/db/sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Data,

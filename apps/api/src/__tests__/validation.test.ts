@@ -1,4 +1,4 @@
-import { eq, schema } from "@repo/db";
+import { eq, schema } from "@repo/db/sql";
 import { MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_STEP_POSITION } from "@repo/db/zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ErrorBody, startTestApi, type TestApi } from "./harness";

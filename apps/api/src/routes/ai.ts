@@ -1,28 +1,32 @@
-import { count, desc, eq, schema, sql, sum } from "@repo/db";
-import { Hono } from "hono";
-import type { AppEnv } from "../context";
+import { createRoute, z } from "@hono/zod-openapi";
+import { usageSummary } from "@repo/db";
+import { bearer, commonErrors, json, router } from "../openapi";
 
-const { aiModel, aiUsage } = schema;
+const ModelUsage = z
+  .object({
+    modelId: z.string(),
+    provider: z.string(),
+    model: z.string(),
+    displayName: z.string(),
+    requests: z.number().int(),
+    inputTokens: z.number().int(),
+    outputTokens: z.number().int(),
+    costUsd: z.string().openapi({ description: "Decimal text, exact.", example: "0.0125" }),
+  })
+  .openapi("ModelUsage");
 
-export const aiRoutes = new Hono<AppEnv>().get("/usage/summary", async (c) => {
-  const costUsd = sql<string>`coalesce(sum(${aiUsage.costUsd}), 0)::text`;
-  // RLS limits ai_usage to the caller's organization; ai_model is shared reference data.
-  const models = await c.var.tenant((tx) =>
-    tx
-      .select({
-        modelId: aiUsage.modelId,
-        provider: aiModel.provider,
-        model: aiModel.name,
-        displayName: aiModel.displayName,
-        requests: count(),
-        inputTokens: sum(aiUsage.inputTokens).mapWith(Number),
-        outputTokens: sum(aiUsage.outputTokens).mapWith(Number),
-        costUsd,
-      })
-      .from(aiUsage)
-      .innerJoin(aiModel, eq(aiModel.id, aiUsage.modelId))
-      .groupBy(aiUsage.modelId, aiModel.provider, aiModel.name, aiModel.displayName)
-      .orderBy(desc(sql`sum(${aiUsage.costUsd})`), aiUsage.modelId),
-  );
-  return c.json({ data: models });
+const usageRoute = createRoute({
+  method: "get",
+  path: "/usage/summary",
+  tags: ["AI usage"],
+  summary: "The organization's AI usage per model, most expensive first",
+  security: bearer,
+  responses: {
+    200: json(z.object({ data: z.array(ModelUsage) }), "One row per model."),
+    ...commonErrors,
+  },
 });
+
+export const aiRoutes = router().openapi(usageRoute, async (c) =>
+  c.json({ data: await c.var.tenant((tx) => usageSummary(tx)) }, 200),
+);

@@ -1,78 +1,94 @@
-import { type DocumentPreparer, eq, schema, sql } from "@repo/db";
-import { insertDocumentSchema } from "@repo/db/zod";
-import { Hono } from "hono";
-import { z } from "zod";
-import type { AppEnv } from "../context";
+import { createRoute, z } from "@hono/zod-openapi";
+import { getDocument, type IngestDocument, insertDocument } from "@repo/db";
+import {
+  insertDocumentSchema,
+  selectDocumentChunkSchema,
+  selectDocumentSchema,
+} from "@repo/db/zod";
 import { notFound } from "../errors";
-import { idParam } from "../params";
-import { parseBody } from "../validation";
+import {
+  bearer,
+  commonErrors,
+  component,
+  IdParams,
+  json,
+  jsonBody,
+  notFoundResponse,
+  pathId,
+  router,
+  tooLargeResponse,
+} from "../openapi";
 
-const { document, documentChunk } = schema;
+const CreateDocumentBody = z
+  .strictObject(
+    insertDocumentSchema.pick({
+      title: true,
+      content: true,
+      sourceUri: true,
+      mimeType: true,
+      metadata: true,
+    }).shape,
+  )
+  .openapi("CreateDocument");
 
-const createDocumentBody = z.strictObject(
-  insertDocumentSchema.pick({
-    title: true,
-    content: true,
-    sourceUri: true,
-    mimeType: true,
-    metadata: true,
-  }).shape,
+const DocumentSummary = component(
+  "DocumentSummary",
+  selectDocumentSchema.omit({ content: true }).extend({ chunkCount: z.number().int() }),
 );
 
-/** Rows per INSERT: a chunk carries a 1,536-number embedding. */
-const CHUNK_BATCH = 100;
+const DocumentWithChunks = component(
+  "Document",
+  selectDocumentSchema.extend({
+    chunks: z.array(
+      selectDocumentChunkSchema.pick({ id: true, position: true, content: true, tokenCount: true }),
+    ),
+  }),
+);
 
-export function documentRoutes(
-  preparer: DocumentPreparer,
-  ingest: <T>(work: () => Promise<T>) => Promise<T>,
-) {
-  return new Hono<AppEnv>()
-    .post("/", async (c) => {
-      const body = await parseBody(c, createDocumentBody);
-      const { organizationId, userId } = c.var.caller;
-      // CPU work before the transaction opens (and, with a preparer pool, off the event loop):
-      // a transaction should only wait on the database.
-      const { created, chunks } = await ingest(async () => {
-        const chunks = await preparer.prepare(body.content);
-        const created = await c.var.tenant(async (tx) => {
-          const [row] = await tx
-            .insert(document)
-            .values({ ...body, organizationId, createdById: userId, status: "indexed" })
-            .returning();
-          if (!row) throw new Error("INSERT ... RETURNING returned no document");
-          const values = chunks.map((chunk, i) => ({
-            organizationId,
-            documentId: row.id,
-            position: i + 1,
-            content: chunk.content,
-            tokenCount: chunk.tokenCount,
-            embedding: sql`${chunk.embedding}::halfvec`,
-          }));
-          for (let i = 0; i < values.length; i += CHUNK_BATCH) {
-            await tx.insert(documentChunk).values(values.slice(i, i + CHUNK_BATCH));
-          }
-          return row;
-        });
-        return { created, chunks };
-      });
-      const { content: _content, ...summary } = created;
-      return c.json({ data: { ...summary, chunkCount: chunks.length } }, 201);
-    })
-    .get("/:id", async (c) => {
-      const id = idParam(c);
-      // One statement (drizzle's relational query aggregates the chunks as JSON).
-      const found = await c.var.tenant((tx) =>
-        tx.query.document.findFirst({
-          where: eq(document.id, id),
-          with: {
-            chunks: {
-              columns: { id: true, position: true, content: true, tokenCount: true },
-              orderBy: documentChunk.position,
-            },
-          },
-        }),
+const tags = ["Documents"];
+
+const createDocumentRoute = createRoute({
+  method: "post",
+  path: "/",
+  tags,
+  summary: "Ingest a document (chunked and embedded for search)",
+  security: bearer,
+  request: { body: jsonBody(CreateDocumentBody) },
+  responses: {
+    201: json(z.object({ data: DocumentSummary }), "The document, without its content."),
+    413: tooLargeResponse,
+    ...commonErrors,
+  },
+});
+
+const getDocumentRoute = createRoute({
+  method: "get",
+  path: "/{id}",
+  tags,
+  summary: "Get a document and its chunks",
+  security: bearer,
+  request: { params: IdParams },
+  responses: {
+    200: json(z.object({ data: DocumentWithChunks }), "The document and its chunks in order."),
+    404: notFoundResponse,
+    ...commonErrors,
+  },
+});
+
+/** `ingest` prepares the chunks (CPU work, before any unit opens) and hands them to `store`. */
+export function documentRoutes(ingest: IngestDocument) {
+  return router()
+    .openapi(createDocumentRoute, async (c) => {
+      const input = c.req.valid("json");
+      const created = await ingest(input.content, (chunks) =>
+        c.var.tenant((tx) => insertDocument(tx, c.var.caller, input, chunks)),
       );
+      return c.json({ data: created }, 201);
+    })
+    .openapi(getDocumentRoute, async (c) => {
+      const id = pathId(c.req.valid("param").id);
+      const found = await c.var.tenant((tx) => getDocument(tx, id));
       if (!found) throw notFound();
-      return c.json({ data: found });
+      return c.json({ data: found }, 200);
     });
 }

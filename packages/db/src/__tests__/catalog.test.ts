@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rows } from "../rows";
+import { rows } from "../connection/rows";
 import { createTestDatabase, type TestDatabase } from "../testing";
 
 // What the migrated catalog says, not what the TypeScript says: drizzle-kit has dropped

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { appTarget, ownerTarget } from "../connections";
-import { parseEnv } from "../env";
-import { RUNTIME_TIMEOUTS } from "../tenant-setup";
+import { appTarget, ownerTarget } from "../connection/connections";
+import { parseEnv } from "../connection/env";
+import { RUNTIME_TIMEOUTS } from "../tenancy/setup";
 
 // Every branch of target selection: pool and prepared-statement settings reach every server
 // target. (They once did not for APP_DATABASE_URL alone, and behind a transaction pooler

@@ -1,8 +1,8 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { checkSchemaDrift } from "../migrator/drift";
-import { packageRoot } from "../paths";
+import { packageRoot } from "../connection/paths";
+import { checkSchemaDrift } from "../tooling/drift";
 
 // A fixture schema inside the package (git-ignored folder) so drizzle-kit resolves drizzle-orm.
 const fixtureDir = path.join(packageRoot, ".test-results/drift-fixture");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { HashingEmbedder } from "../domains/search/embedder";
 import { EMBEDDING_DIMENSIONS } from "../schema/search";
-import { HashingEmbedder } from "../search/embedder";
 
 const cosine = (a: number[], b: number[]) =>
   a.reduce((sum, value, i) => sum + value * (b[i] ?? 0), 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EnvError, parseEnv } from "../env";
+import { EnvError, parseEnv } from "../connection/env";
 
 describe("configuration", () => {
   it("can be empty: the embedded database and default pool settings", () => {

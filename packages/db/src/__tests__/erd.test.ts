@@ -1,8 +1,8 @@
 import { getTableName, is } from "drizzle-orm";
 import { PgTable } from "drizzle-orm/pg-core";
 import { describe, expect, it } from "vitest";
-import { DOMAINS, renderErd } from "../docs/erd";
 import * as schema from "../schema";
+import { DOMAINS, renderErd } from "../tooling/erd";
 
 describe("the ER diagrams (docs/erd.md)", () => {
   const erd = renderErd();

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Database, Transaction } from "../client";
+import type { Database, Transaction } from "../connection/client";
 import { document, documentChunk, organization, researchPlan, user } from "../schema";
 import { EMBEDDING_DIMENSIONS } from "../schema/search";
 

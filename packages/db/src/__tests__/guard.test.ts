@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import { index, type PgTable, pgPolicy, pgRole, pgTable, text } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tenantPolicies } from "../schema/base";
+import { createTestDatabase, type TestDatabase } from "../testing";
 import {
   defaultGuardOptions,
   type GuardFinding,
@@ -10,9 +12,7 @@ import {
   guardTables,
   readNonTenantTables,
   schemaTables,
-} from "../guard";
-import { tenantPolicies } from "../schema/base";
-import { createTestDatabase, type TestDatabase } from "../testing";
+} from "../tooling/guard";
 
 // Mutation tests: a fixture schema with one correct tenant table and seven tables that each
 // carry exactly one of the seven mistakes the guard exists for. Each must be caught, on

@@ -1,11 +1,11 @@
 import { getTableColumns, getTableName, is, type SQL, sql } from "drizzle-orm";
 import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, type Database, type Transaction } from "../client";
-import { env } from "../env";
-import { rows } from "../rows";
+import { createDatabase, type Database, type Transaction } from "../connection/client";
+import { env } from "../connection/env";
+import { rows } from "../connection/rows";
 import * as schema from "../schema";
-import { TenantContextError, withTenantContext } from "../tenant";
+import { TenantContextError, withTenantContext } from "../tenancy/context";
 import { createTestDatabase, rootCause, type TestDatabase } from "../testing";
 import {
   ISOLATION_ORGS,

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { packageRoot } from "../paths";
+import { packageRoot } from "../connection/paths";
 
 const run = promisify(execFile);
 

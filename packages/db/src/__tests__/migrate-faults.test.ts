@@ -4,11 +4,11 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createDatabase } from "../client";
-import { env } from "../env";
+import { createDatabase } from "../connection/client";
+import { env } from "../connection/env";
+import { migrationsFolder } from "../connection/paths";
+import { rows } from "../connection/rows";
 import { MIGRATION_LOCK_KEY_SQL, MigrationError, migrate, readJournal } from "../migrator";
-import { migrationsFolder } from "../paths";
-import { rows } from "../rows";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { migrateCli } from "./migrate-cli";
 

@@ -3,9 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase } from "../client";
+import { createDatabase } from "../connection/client";
+import { packageRoot } from "../connection/paths";
 import { MigrationError, migrate, readJournal } from "../migrator";
-import { packageRoot } from "../paths";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { migrateCli } from "./migrate-cli";
 

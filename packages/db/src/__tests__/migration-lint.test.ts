@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lintMigrations } from "../migrator/lint";
-import { migrationsFolder } from "../paths";
+import { migrationsFolder } from "../connection/paths";
+import { lintMigrations } from "../tooling/lint";
 
 const TENANT_TABLE = `CREATE TABLE IF NOT EXISTS "widget" (
 	"id" text PRIMARY KEY NOT NULL,

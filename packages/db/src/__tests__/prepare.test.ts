@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from "vitest";
 import {
   createPreparerPool,
-  HashingEmbedder,
   halfvecLiteral,
   PreparationBusyError,
   prepareChunks,
-} from "../search";
+} from "../domains/documents";
+import { HashingEmbedder } from "../domains/search";
 
 // Document preparation (chunk + embed) off the event loop: the worker threads must give
 // exactly what the calling thread gives, and a full queue must refuse, not pile up.

@@ -1,12 +1,12 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase } from "../client";
-import { env } from "../env";
-import { UnsafeRuntimeRoleError, verifyRuntimeRole } from "../roles";
-import { rows } from "../rows";
+import { createDatabase } from "../connection/client";
+import { env } from "../connection/env";
+import { rows } from "../connection/rows";
 import { researchPlan } from "../schema";
-import { withTenantContext } from "../tenant";
-import { RUNTIME_TIMEOUTS } from "../tenant-setup";
+import { withTenantContext } from "../tenancy/context";
+import { UnsafeRuntimeRoleError, verifyRuntimeRole } from "../tenancy/roles";
+import { RUNTIME_TIMEOUTS } from "../tenancy/setup";
 import { createTestDatabase, rootCause, type TestDatabase } from "../testing";
 import { seedTwoTenants } from "./fixtures";
 

@@ -1,9 +1,7 @@
 import { inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Transaction } from "../client";
-import { rows } from "../rows";
-import { document, documentChunk, organization } from "../schema";
-import { EMBEDDING_DIMENSIONS } from "../schema/search";
+import type { Transaction } from "../connection/client";
+import { rows } from "../connection/rows";
 import {
   type ChunkHit,
   HashingEmbedder,
@@ -16,8 +14,10 @@ import {
   type SearchChunksOptions,
   SearchInputError,
   searchChunks,
-} from "../search";
-import { withTenantContext } from "../tenant";
+} from "../domains/search";
+import { document, documentChunk, organization } from "../schema";
+import { EMBEDDING_DIMENSIONS } from "../schema/search";
+import { withTenantContext } from "../tenancy/context";
 import { createTestDatabase, rootCause, type TestDatabase } from "../testing";
 
 const ORG_A = "org_search_a";

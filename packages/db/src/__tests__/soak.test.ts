@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, type DatabaseHandle } from "../client";
-import { env } from "../env";
-import { rows } from "../rows";
+import { createDatabase, type DatabaseHandle } from "../connection/client";
+import { env } from "../connection/env";
+import { rows } from "../connection/rows";
 import { researchPlan } from "../schema";
-import { withTenantContext } from "../tenant";
+import { withTenantContext } from "../tenancy/context";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { ISOLATION_ORGS, seedIsolation } from "../testing/isolation-seed";
 

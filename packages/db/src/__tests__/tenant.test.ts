@@ -1,9 +1,9 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, type Transaction } from "../client";
-import { rows } from "../rows";
+import { createDatabase, type Transaction } from "../connection/client";
+import { rows } from "../connection/rows";
 import { researchPlan } from "../schema";
-import { TenantContextError, withTenantContext } from "../tenant";
+import { TenantContextError, withTenantContext } from "../tenancy/context";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { seedTwoTenants } from "./fixtures";
 

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withTokenContext } from "../app-functions";
-import { rows } from "../rows";
+import { withTokenContext } from "../auth/tokens";
+import { rows } from "../connection/rows";
 import { researchPlan } from "../schema";
 import { seed } from "../seeds";
 import { createTestDatabase, type TestDatabase } from "../testing";

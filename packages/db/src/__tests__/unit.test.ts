@@ -1,13 +1,13 @@
 import { eq, sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase } from "../client";
-import { verifyCommit } from "../drivers/postgres";
-import { commitWith } from "../drivers/unit";
-import { DatabaseTimeoutError, DatabaseUnavailableError } from "../errors";
-import { rows } from "../rows";
+import { createDatabase } from "../connection/client";
+import { verifyCommit } from "../connection/drivers/postgres";
+import { commitWith } from "../connection/drivers/unit";
+import { DatabaseTimeoutError, DatabaseUnavailableError } from "../connection/errors";
+import { rows } from "../connection/rows";
 import { researchPlan } from "../schema";
-import { withTenantContext } from "../tenant";
+import { withTenantContext } from "../tenancy/context";
 import { createTestDatabase, rootCause, type TestDatabase } from "../testing";
 import { seedTwoTenants } from "./fixtures";
 

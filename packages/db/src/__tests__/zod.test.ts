@@ -2,7 +2,7 @@ import { eq, getTableColumns, getTableName, is, type Table } from "drizzle-orm";
 import { PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { ZodError, type z } from "zod";
-import type { Database } from "../client";
+import type { Database } from "../connection/client";
 import * as schema from "../schema";
 import {
   aiModel,

@@ -1,5 +1,5 @@
 // Part of `pnpm db:check`: fails when the schema differs from the latest migration snapshot.
-import { checkSchemaDrift } from "../migrator/drift";
+import { checkSchemaDrift } from "../tooling/drift";
 
 const report = await checkSchemaDrift();
 if (report.inSync) {

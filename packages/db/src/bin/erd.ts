@@ -1,8 +1,8 @@
 // `pnpm db:erd`: writes docs/erd.md. `--check`: fails when the file is stale (ci:check).
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { renderErd } from "../docs/erd";
-import { packageRoot } from "../paths";
+import { packageRoot } from "../connection/paths";
+import { renderErd } from "../tooling/erd";
 
 const file = path.join(packageRoot, "docs/erd.md");
 const expected = renderErd();

@@ -1,15 +1,15 @@
 // `pnpm db:guard` (part of ci:check): the schema guard. Checks every table exported from
 // src/schema through drizzle's metadata, then the catalog of a freshly migrated in-memory
 // PGlite, against the isolation seed and the "Non-Tenant Tables" list of CLAUDE.md.
-import { createDatabase, openPglite } from "../client";
+import { createDatabase, openPglite } from "../connection/client";
+import { migrate } from "../migrator";
 import {
   defaultGuardOptions,
   guardCatalog,
   guardTables,
   isTenantTable,
   schemaTables,
-} from "../guard";
-import { migrate } from "../migrator";
+} from "../tooling/guard";
 
 const tables = schemaTables();
 const options = defaultGuardOptions();

@@ -1,7 +1,8 @@
 // `pnpm db:lint`: migration lint (squawk plus this project's rules). A reviewed exception:
 // `-- lint-ignore: <rule> <reason>` above the statement, or `-- lint-ignore-file: ...`.
-import { lintMigrations } from "../migrator/lint";
-import { migrationsFolder } from "../paths";
+
+import { migrationsFolder } from "../connection/paths";
+import { lintMigrations } from "../tooling/lint";
 
 const findings = await lintMigrations(migrationsFolder);
 for (const finding of findings) {

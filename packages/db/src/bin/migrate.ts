@@ -1,9 +1,10 @@
 // `pnpm db:migrate [--status | --dry-run] [--migrations-folder DIR]`: applies pending
 // migrations to DATABASE_URL, or to the embedded database. A thin layer over migrate().
 import { parseArgs } from "node:util";
-import { createDatabase } from "../client";
-import { describeTarget, ownerTarget } from "../connections";
-import { env } from "../env";
+import { createDatabase } from "../connection/client";
+import { describeTarget, ownerTarget } from "../connection/connections";
+import { env } from "../connection/env";
+import { migrationsFolder } from "../connection/paths";
 import {
   compareMigrations,
   formatMigrationState,
@@ -14,7 +15,6 @@ import {
   readJournal,
   statusLines,
 } from "../migrator";
-import { migrationsFolder } from "../paths";
 
 const { values: flags } = parseArgs({
   options: {

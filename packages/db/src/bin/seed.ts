@@ -1,8 +1,8 @@
 // `pnpm db:seed [--tier reference|dev|load] [--orgs N --rows M]`: seeds DATABASE_URL or the
 // embedded database, as the owner. Idempotent: run it as often as you like.
 import { parseArgs } from "node:util";
-import { createDatabase } from "../client";
-import { describeTarget, ownerTarget } from "../connections";
+import { createDatabase } from "../connection/client";
+import { describeTarget, ownerTarget } from "../connection/connections";
 import { type SeedTier, seed } from "../seeds";
 
 const { values } = parseArgs({

@@ -4,8 +4,8 @@
 // client: pglite-socket multiplexes everything onto one backend, fine for one tool, never a pool.
 import { spawn } from "node:child_process";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import { openPglite } from "../client";
-import { env } from "../env";
+import { openPglite } from "../connection/client";
+import { env } from "../connection/env";
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) {

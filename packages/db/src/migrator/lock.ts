@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import type { Database, Transaction } from "../client";
-import { rows } from "../rows";
+import type { Database, Transaction } from "../connection/client";
+import { rows } from "../connection/rows";
 
 /**
  * The advisory lock key of this database's migration runs, computed by Postgres: one key per

@@ -1,8 +1,13 @@
 import { sql } from "drizzle-orm";
 import pRetry from "p-retry";
-import type { Database, Transaction } from "../client";
-import { classifyDatabaseError, DatabaseUnavailableError, errorCode, rootCause } from "../errors";
-import { migrationsFolder as defaultMigrationsFolder } from "../paths";
+import type { Database, Transaction } from "../connection/client";
+import {
+  classifyDatabaseError,
+  DatabaseUnavailableError,
+  errorCode,
+  rootCause,
+} from "../connection/errors";
+import { migrationsFolder as defaultMigrationsFolder } from "../connection/paths";
 import { type JournalMigration, readJournal } from "./journal";
 import {
   acquireMigrationLock,

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { getTableName } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
-import { hashToken } from "../app-functions";
-import type { Database } from "../client";
+import { hashToken } from "../auth/tokens";
+import type { Database } from "../connection/client";
+import { HashingEmbedder } from "../domains/search/embedder";
 import { aiBatchJob, aiUsage } from "../schema/ai";
 import { invitation, member, user } from "../schema/auth";
 import { organization } from "../schema/base";
@@ -16,7 +17,6 @@ import {
   researchStep,
 } from "../schema/research";
 import { document, documentChunk } from "../schema/search";
-import { HashingEmbedder } from "../search/embedder";
 import {
   insertAiBatchJobSchema,
   insertAiUsageSchema,

@@ -1,4 +1,4 @@
-import type { Database } from "../client";
+import type { Database } from "../connection/client";
 import { type DemoToken, seedDev } from "./dev";
 import type { SeedLog } from "./insert";
 import { type LoadOptions, seedLoad } from "./load";

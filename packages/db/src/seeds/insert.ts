@@ -1,6 +1,6 @@
 import { getTableName } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
-import type { Database } from "../client";
+import type { Database } from "../connection/client";
 
 export type SeedLog = (line: string) => void;
 

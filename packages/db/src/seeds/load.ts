@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { Database } from "../client";
+import type { Database } from "../connection/client";
 import type { SeedLog } from "./insert";
 import { modelId } from "./reference";
 

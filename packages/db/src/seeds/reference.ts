@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Database } from "../client";
+import type { Database } from "../connection/client";
 import { aiModel, aiModelPricing } from "../schema/ai";
 
 /** Models of the common providers, with a fixed id each: reference data for every environment. */

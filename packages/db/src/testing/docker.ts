@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { env } from "../env";
+import { env } from "../connection/env";
 
 /**
  * vitest global setup for machines with a Docker engine and no TEST_DATABASE_URL: starts one

@@ -1,9 +1,9 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { createDatabase, openPglite } from "../client";
+import { createDatabase, openPglite } from "../connection/client";
 import { migrate } from "../migrator";
-import { RUNTIME_ROLE } from "../roles";
+import { RUNTIME_ROLE } from "../tenancy/roles";
 import { migrationsFingerprint } from "./fingerprint";
 import type { TestDatabase } from "./types";
 

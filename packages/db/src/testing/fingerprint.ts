@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
+import { migrationsFolder } from "../connection/paths";
 import { readJournal } from "../migrator";
-import { migrationsFolder } from "../paths";
 
 /**
  * Identifies the migrations a template or snapshot was built from: any edit to a migration

@@ -1,10 +1,9 @@
-import { env } from "../env";
+import { env } from "../connection/env";
 import { createEmbeddedTestDatabase } from "./embedded";
 import { createServerTestDatabase } from "./server";
 import type { TestDatabase } from "./types";
 
 export { startDockerTestServer } from "./docker";
-export { migrationsFingerprint } from "./fingerprint";
 export type { TestDatabase, TestDatabaseProvider } from "./types";
 
 /**
@@ -19,4 +18,4 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   return createEmbeddedTestDatabase();
 }
-export { rootCause } from "../errors";
+export { rootCause } from "../connection/errors";

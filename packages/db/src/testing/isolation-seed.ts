@@ -1,6 +1,6 @@
 import { getTableName, type SQL, sql, type Table } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
-import type { Database } from "../client";
+import type { Database } from "../connection/client";
 import { aiBatchJob, aiModel, aiUsage } from "../schema/ai";
 import { invitation, member, user } from "../schema/auth";
 import { organization } from "../schema/base";

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { createDatabase } from "../client";
-import { env } from "../env";
+import { createDatabase } from "../connection/client";
+import { env } from "../connection/env";
 import { migrate } from "../migrator";
-import { RUNTIME_ROLE } from "../roles";
+import { RUNTIME_ROLE } from "../tenancy/roles";
 import { migrationsFingerprint } from "./fingerprint";
 import type { TestDatabase, TestDatabaseProvider } from "./types";
 

@@ -1,4 +1,4 @@
-import type { Database } from "../client";
+import type { Database } from "../connection/client";
 
 export type TestDatabaseProvider = "server" | "docker" | "embedded";
 

@@ -1,0 +1,3 @@
+export * from "./chunk";
+export * from "./documents";
+export * from "./prepare";

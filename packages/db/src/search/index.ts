@@ -1,4 +1,0 @@
-export * from "./chunk";
-export * from "./embedder";
-export * from "./hybrid";
-export * from "./prepare";

@@ -1,9 +1,0 @@
-// Piscina worker of createPreparerPool: chunk and embed one document.
-import { HashingEmbedder } from "./embedder";
-import { type PreparedChunk, prepareChunks } from "./prepare";
-
-const embedder = new HashingEmbedder();
-
-export default function prepare(content: string): Promise<PreparedChunk[]> {
-  return prepareChunks(content, embedder);
-}
