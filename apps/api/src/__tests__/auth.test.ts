@@ -1,6 +1,8 @@
 import { hashToken } from "@repo/db";
 import { eq, rows, schema, sql } from "@repo/db/sql";
+import { hc } from "hono/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { App } from "../app";
 import { type ErrorBody, type Page, type PlanJson, startTestApi, type TestApi } from "./harness";
 
 let api: TestApi;
@@ -153,20 +155,18 @@ describe("several organizations", () => {
 
 describe("GET /health", () => {
   it("can report the migration state without a token", async () => {
-    const response = await api.request<{
-      status: string;
-      migrations: { applied: number; expected: number; upToDate: boolean };
-    }>("/health", { token: null });
+    const response = await hc<App>(api.url).health.$get();
+    const body = await response.json();
     expect(response.status).toBe(200);
-    expect(response.body.status).toBe("ok");
-    expect(response.body.migrations.upToDate).toBe(true);
+    expect(body.status).toBe("ok");
+    expect(body.migrations?.upToDate).toBe(true);
     const [row] = await rows<{ n: number }>(
       api.db,
       sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
     );
     const applied = row!.n;
-    expect(response.body.migrations.applied).toBe(applied);
-    expect(response.body.migrations.expected).toBe(applied);
+    expect(body.migrations?.applied).toBe(applied);
+    expect(body.migrations?.expected).toBe(applied);
   });
 
   it("cannot report healthy when the database has a migration the code does not", async () => {
@@ -174,13 +174,12 @@ describe("GET /health", () => {
       sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('from-the-future', 9999999999999)`,
     );
     try {
-      const response = await api.request<{ status: string; migrations: { upToDate: boolean } }>(
-        "/health",
-        { token: null },
-      );
+      const response = await hc<App>(api.url).health.$get();
       expect(response.status).toBe(503);
-      expect(response.body.status).toBe("migrations_mismatch");
-      expect(response.body.migrations.upToDate).toBe(false);
+      expect(await response.json()).toMatchObject({
+        status: "migrations_mismatch",
+        migrations: { upToDate: false },
+      });
     } finally {
       await api.db.execute(
         sql`delete from drizzle.__drizzle_migrations where hash = 'from-the-future'`,

@@ -5,6 +5,7 @@ import { createApp } from "../app";
 import { createLogger } from "../log";
 import { type RunningServer, startServer } from "../serve";
 import {
+  clientFor,
   type Data,
   type ErrorBody,
   ORGS,
@@ -40,13 +41,8 @@ async function burst(base: string, label: string): Promise<Outcome[]> {
   return Promise.all(
     calls.map(async ({ org, i }) => {
       const title = `${label} ${org} ${i}`;
-      const response = await fetch(`${base}/v1/research/plans`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${api.tokens[org]}`,
-          "content-type": "application/json",
-        },
-        body: JSON.stringify({ title, objective: "durability" }),
+      const response = await clientFor(base, api.tokens[org]).v1.research.plans.$post({
+        json: { title, objective: "durability" },
       });
       const body = (await response.json()) as Outcome["body"];
       return { org, title, status: response.status, body };

@@ -1,7 +1,7 @@
 import { CHUNK_CHARS } from "@repo/db";
 import { inArray, rows, schema, sql } from "@repo/db/sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Data, type ErrorBody, startTestApi, type TestApi } from "./harness";
+import { startTestApi, type TestApi } from "./harness";
 
 let api: TestApi;
 
@@ -12,32 +12,18 @@ afterAll(async () => {
   await api?.close();
 });
 
-interface Hit {
-  chunkId: string;
-  documentId: string;
-  content: string;
-  score: number;
-}
-
-interface DocumentJson {
-  id: string;
-  organizationId: string;
-  chunkCount: number;
-  chunks: { id: string; position: number; content: string; tokenCount: number }[];
-}
-
 async function ingest(token: string, title: string, content: string) {
-  const response = await api.request<Data<DocumentJson>>("/v1/documents", {
-    token,
-    method: "POST",
-    body: { title, content },
-  });
-  expect(response.status).toBe(201);
-  return response.body.data;
+  const response = await api.client(token).v1.documents.$post({ json: { title, content } });
+  if (response.status !== 201) throw new Error(`POST /v1/documents answered ${response.status}`);
+  return (await response.json()).data;
 }
 
-const search = (token: string, q: string, limit = 10) =>
-  api.request<Data<Hit[]>>(`/v1/search?q=${encodeURIComponent(q)}&limit=${limit}`, { token });
+/** The hits of a search, failing on anything but 200. */
+async function search(token: string, q: string, limit = 10) {
+  const response = await api.client(token).v1.search.$get({ query: { q, limit: String(limit) } });
+  if (response.status !== 200) throw new Error(`GET /v1/search answered ${response.status}`);
+  return (await response.json()).data;
+}
 
 /** The organization of each chunk, read as the owner. */
 async function chunkOrganizations(ids: string[]): Promise<Set<string>> {
@@ -61,13 +47,13 @@ describe("documents", () => {
     expect(created.organizationId).toBe("org_acme");
     expect(created.chunkCount).toBeGreaterThan(2);
 
-    const read = await api.request<Data<DocumentJson & { content: string }>>(
-      `/v1/documents/${created.id}`,
-      { token: api.tokens.acme },
-    );
-    expect(read.status).toBe(200);
-    expect(read.body.data.content).toBe(content);
-    const chunks = read.body.data.chunks;
+    const read = await api
+      .client(api.tokens.acme)
+      .v1.documents[":id"].$get({ param: { id: created.id } });
+    if (read.status !== 200) throw new Error(`GET answered ${read.status}`);
+    const { data: document } = await read.json();
+    expect(document.content).toBe(content);
+    const chunks = document.chunks;
     expect(chunks.map((chunk) => chunk.position)).toEqual(chunks.map((_, i) => i + 1));
     for (const chunk of chunks) {
       expect(chunk.content.length).toBeLessThanOrEqual(CHUNK_CHARS);
@@ -97,27 +83,22 @@ describe("search", () => {
     );
 
     const own = await search(api.tokens.acme, "quokka zeppelin");
-    expect(own.status).toBe(200);
-    expect(own.body.data[0]?.documentId).toBe(doc.id);
-    expect(await chunkOrganizations(own.body.data.map((hit) => hit.chunkId))).toEqual(
-      new Set(["org_acme"]),
-    );
+    expect(own[0]?.documentId).toBe(doc.id);
+    expect(await chunkOrganizations(own.map((hit) => hit.chunkId))).toEqual(new Set(["org_acme"]));
 
     for (const other of ["globex", "initech"] as const) {
       const theirs = await search(api.tokens[other], "quokka zeppelin");
-      expect(theirs.status).toBe(200);
-      expect(theirs.body.data.some((hit) => hit.documentId === doc.id)).toBe(false);
-      const organizations = await chunkOrganizations(theirs.body.data.map((hit) => hit.chunkId));
+      expect(theirs.some((hit) => hit.documentId === doc.id)).toBe(false);
+      const organizations = await chunkOrganizations(theirs.map((hit) => hit.chunkId));
       expect([...organizations].every((org) => org === `org_${other}`)).toBe(true);
     }
   });
 
   it("finds each organization's own seeded notes for the same words", async () => {
     for (const org of ["acme", "globex", "initech"] as const) {
-      const response = await search(api.tokens[org], "notes findings recent studies", 20);
-      expect(response.status).toBe(200);
-      expect(response.body.data.length).toBeGreaterThan(0);
-      expect(await chunkOrganizations(response.body.data.map((hit) => hit.chunkId))).toEqual(
+      const hits = await search(api.tokens[org], "notes findings recent studies", 20);
+      expect(hits.length).toBeGreaterThan(0);
+      expect(await chunkOrganizations(hits.map((hit) => hit.chunkId))).toEqual(
         new Set([`org_${org}`]),
       );
     }
@@ -127,33 +108,24 @@ describe("search", () => {
 describe("search bounds", () => {
   it("cannot search with more words than searchChunks allows: 400 naming the limit", async () => {
     const q = Array.from({ length: 33 }, (_, i) => `word${i}`).join(" ");
-    const response = await api.request<ErrorBody>(`/v1/search?q=${encodeURIComponent(q)}`, {
-      token: api.tokens.acme,
-    });
+    const response = await api.client(api.tokens.acme).v1.search.$get({ query: { q } });
     expect(response.status).toBe(400);
-    expect(response.body.error).toEqual({
-      code: "invalid_request",
-      message:
-        "Invalid query parameters. The query has 33 words; at most 32 are allowed. Shorten it.",
-      fields: { q: ["The query has 33 words; at most 32 are allowed. Shorten it."] },
+    expect(await response.json()).toEqual({
+      error: {
+        code: "invalid_request",
+        message:
+          "Invalid query parameters. The query has 33 words; at most 32 are allowed. Shorten it.",
+        fields: { q: ["The query has 33 words; at most 32 are allowed. Shorten it."] },
+      },
     });
   });
 });
 
 describe("AI usage", () => {
   it("can summarise tokens and cost per model for its own organization only", async () => {
-    const response = await api.request<
-      Data<
-        {
-          modelId: string;
-          requests: number;
-          inputTokens: number;
-          outputTokens: number;
-          costUsd: string;
-        }[]
-      >
-    >("/v1/ai/usage/summary", { token: api.tokens.globex });
-    expect(response.status).toBe(200);
+    const response = await api.client(api.tokens.globex).v1.ai.usage.summary.$get();
+    if (response.status !== 200) throw new Error(`GET answered ${response.status}`);
+    const { data: usage } = await response.json();
 
     const expected = await rows<{
       model_id: string;
@@ -170,7 +142,7 @@ describe("AI usage", () => {
     expect(expected.length).toBeGreaterThan(1);
     const byModel = (rows: { modelId: string }[]) =>
       [...rows].sort((a, b) => a.modelId.localeCompare(b.modelId));
-    expect(byModel(response.body.data).map((row) => ({ ...row }))).toEqual(
+    expect(byModel(usage).map((row) => ({ ...row }))).toEqual(
       byModel(
         expected.map((row) => ({
           modelId: row.model_id,

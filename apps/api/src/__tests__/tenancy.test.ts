@@ -1,20 +1,13 @@
 import { count, eq, rows, schema, sql } from "@repo/db/sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type Data,
-  type ErrorBody,
-  type Page,
-  type PlanJson,
-  startTestApi,
-  type TestApi,
-} from "./harness";
+import { type ApiClient, startTestApi, type TestApi } from "./harness";
 
 let api: TestApi;
-let acme: string;
+let acme: ApiClient;
 
 beforeAll(async () => {
   api = await startTestApi();
-  acme = api.tokens.acme;
+  acme = api.client(api.tokens.acme);
 });
 afterAll(async () => {
   await api?.close();
@@ -29,35 +22,31 @@ async function planRow(id: string) {
 
 describe("another organization's rows by id", () => {
   it("cannot get another organization's plan: 404, the same answer as a missing id", async () => {
-    const theirs = await api.request<ErrorBody>("/v1/research/plans/plan_globex_1", {
-      token: acme,
-    });
-    const missing = await api.request<ErrorBody>("/v1/research/plans/plan_nowhere", {
-      token: acme,
-    });
+    const plan = acme.v1.research.plans[":id"];
+    const theirs = await plan.$get({ param: { id: "plan_globex_1" } });
+    const missing = await plan.$get({ param: { id: "plan_nowhere" } });
     expect(theirs.status).toBe(404);
     expect(missing.status).toBe(404);
-    expect(theirs.body).toEqual(missing.body);
-    expect(theirs.body.error.code).toBe("not_found");
+    const body = await theirs.json();
+    expect(body).toEqual(await missing.json());
+    expect(body).toMatchObject({ error: { code: "not_found" } });
     // The row exists: RLS hid it.
     expect(await planRow("plan_globex_1")).toBeDefined();
   });
 
   it("cannot update another organization's plan status, and the row is unchanged", async () => {
     const before = await planRow("plan_globex_1");
-    const response = await api.request<ErrorBody>("/v1/research/plans/plan_globex_1/status", {
-      token: acme,
-      method: "PATCH",
-      body: { status: "canceled" },
+    const response = await acme.v1.research.plans[":id"].status.$patch({
+      param: { id: "plan_globex_1" },
+      json: { status: "canceled" },
     });
     expect(response.status).toBe(404);
     expect(await planRow("plan_globex_1")).toEqual(before);
   });
 
   it("cannot delete another organization's plan, and the row remains", async () => {
-    const response = await api.request<ErrorBody>("/v1/research/plans/plan_initech_2", {
-      token: acme,
-      method: "DELETE",
+    const response = await acme.v1.research.plans[":id"].$delete({
+      param: { id: "plan_initech_2" },
     });
     expect(response.status).toBe(404);
     expect(await planRow("plan_initech_2")).toBeDefined();
@@ -70,36 +59,31 @@ describe("another organization's rows by id", () => {
         .from(researchStep)
         .where(eq(researchStep.planId, "plan_globex_2"));
     const [before] = await steps();
-    const list = await api.request<ErrorBody>("/v1/research/plans/plan_globex_2/steps", {
-      token: acme,
-    });
-    const add = await api.request<ErrorBody>("/v1/research/plans/plan_globex_2/steps", {
-      token: acme,
-      method: "POST",
-      body: { title: "Planted step" },
+    const planSteps = acme.v1.research.plans[":id"].steps;
+    const list = await planSteps.$get({ param: { id: "plan_globex_2" } });
+    const add = await planSteps.$post({
+      param: { id: "plan_globex_2" },
+      json: { title: "Planted step" },
     });
     expect([list.status, add.status]).toEqual([404, 404]);
     expect(await steps()).toEqual([before]);
   });
 
   it("cannot read another organization's document", async () => {
-    const response = await api.request<ErrorBody>("/v1/documents/document_globex_1", {
-      token: acme,
-    });
+    const response = await acme.v1.documents[":id"].$get({ param: { id: "document_globex_1" } });
     expect(response.status).toBe(404);
-    expect(response.body.error.code).toBe("not_found");
+    expect(await response.json()).toMatchObject({ error: { code: "not_found" } });
   });
 });
 
 describe("its own plans", () => {
   it("can create, read, complete, add steps to and delete its own plan", async () => {
-    const created = await api.request<Data<PlanJson>>("/v1/research/plans", {
-      token: acme,
-      method: "POST",
-      body: { title: "Sodium-ion outlook", objective: "Compare with LFP", metadata: { p: 1 } },
+    const plans = acme.v1.research.plans;
+    const created = await plans.$post({
+      json: { title: "Sodium-ion outlook", objective: "Compare with LFP", metadata: { p: 1 } },
     });
-    expect(created.status).toBe(201);
-    const plan = created.body.data;
+    if (created.status !== 201) throw new Error(`POST answered ${created.status}`);
+    const { data: plan } = await created.json();
     expect(plan).toMatchObject({
       organizationId: "org_acme",
       createdById: "user_acme_1",
@@ -107,43 +91,32 @@ describe("its own plans", () => {
       completedAt: null,
     });
 
-    const read = await api.request<Data<PlanJson>>(`/v1/research/plans/${plan.id}`, {
-      token: acme,
-    });
-    expect(read.body.data).toEqual(plan);
+    const param = { id: plan.id };
+    const read = await plans[":id"].$get({ param });
+    if (read.status !== 200) throw new Error(`GET answered ${read.status}`);
+    expect((await read.json()).data).toEqual(plan);
 
-    const completed = await api.request<Data<PlanJson>>(`/v1/research/plans/${plan.id}/status`, {
-      token: acme,
-      method: "PATCH",
-      body: { status: "completed" },
-    });
-    expect(completed.status).toBe(200);
-    expect(completed.body.data.status).toBe("completed");
-    expect(completed.body.data.completedAt).not.toBeNull();
+    const completed = await plans[":id"].status.$patch({ param, json: { status: "completed" } });
+    if (completed.status !== 200) throw new Error(`PATCH answered ${completed.status}`);
+    const { data: done } = await completed.json();
+    expect(done.status).toBe("completed");
+    expect(done.completedAt).not.toBeNull();
 
     for (const title of ["Collect", "Compare"]) {
-      const step = await api.request<Data<{ position: number; organizationId: string }>>(
-        `/v1/research/plans/${plan.id}/steps`,
-        { token: acme, method: "POST", body: { title } },
-      );
-      expect(step.status).toBe(201);
-      expect(step.body.data.organizationId).toBe("org_acme");
+      const step = await plans[":id"].steps.$post({ param, json: { title } });
+      if (step.status !== 201) throw new Error(`POST steps answered ${step.status}`);
+      expect((await step.json()).data.organizationId).toBe("org_acme");
     }
-    const steps = await api.request<Data<{ title: string; position: number }[]>>(
-      `/v1/research/plans/${plan.id}/steps`,
-      { token: acme },
-    );
-    expect(steps.body.data.map((s) => [s.position, s.title])).toEqual([
+    const steps = await plans[":id"].steps.$get({ param });
+    if (steps.status !== 200) throw new Error(`GET steps answered ${steps.status}`);
+    expect((await steps.json()).data.map((s) => [s.position, s.title])).toEqual([
       [1, "Collect"],
       [2, "Compare"],
     ]);
 
-    const deleted = await api.request(`/v1/research/plans/${plan.id}`, {
-      token: acme,
-      method: "DELETE",
-    });
+    const deleted = await plans[":id"].$delete({ param });
     expect(deleted.status).toBe(204);
-    expect((await api.request(`/v1/research/plans/${plan.id}`, { token: acme })).status).toBe(404);
+    expect((await plans[":id"].$get({ param })).status).toBe(404);
     // Its steps went with it (ON DELETE CASCADE).
     expect(
       await api.db.select().from(researchStep).where(eq(researchStep.planId, plan.id)),
@@ -167,19 +140,18 @@ describe("its own plans", () => {
       sql`update research_plan set created_at = created_at + interval '7 microseconds' where id like 'tie_%'`,
     );
 
-    const seen: PlanJson[] = [];
+    const seen: { id: string; organizationId: string }[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const query: string = cursor ? `?limit=2&cursor=${encodeURIComponent(cursor)}` : "?limit=2";
-      const page: { status: number; body: Page<PlanJson> } = await api.request<Page<PlanJson>>(
-        `/v1/research/plans${query}`,
-        { token: acme },
-      );
-      expect(page.status).toBe(200);
-      expect(page.body.data.length).toBeLessThanOrEqual(2);
-      seen.push(...page.body.data);
-      cursor = page.body.nextCursor;
+      const response = await acme.v1.research.plans.$get({
+        query: { limit: "2", ...(cursor ? { cursor } : {}) },
+      });
+      if (response.status !== 200) throw new Error(`GET answered ${response.status}`);
+      const page = await response.json();
+      expect(page.data.length).toBeLessThanOrEqual(2);
+      seen.push(...page.data);
+      cursor = page.nextCursor;
       pages++;
     } while (cursor && pages < 50);
 
