@@ -48,7 +48,8 @@ const server = await startServer(createApp({ db: getDb(), preparer }), {
   hostname: HOST,
 });
 const base = server.url.replace("//127.0.0.1:", "//localhost:");
-console.log(`\nAPI ready on ${base}  (GET /health needs no token)\n`);
+console.log(`\nAPI ready on ${base}  (GET /health needs no token)`);
+console.log(`API reference: ${base}/docs  (contract: ${base}/openapi.json)\n`);
 console.log("Try, one demo token per organization:");
 for (const { organization, token } of tokens) {
   console.log(`  # ${organization}`);

@@ -85,12 +85,18 @@ export function respondWithError(error: unknown, c: Context<AppEnv>): Response {
       error.code === "not_found" ? notFound() : new ApiError(409, "conflict", error.message);
     return c.json(refusal.body(), refusal.status);
   }
-  // Hono's own refusals before a handler runs: a body that is not JSON is the only one here.
+  // Hono's refusals before a handler runs: a body that is not JSON (400), or not sent as JSON.
   if (error instanceof HTTPException && error.status < 500) {
     const refusal =
       error.status === 400
         ? new ApiError(400, "invalid_request", "The request body must be a JSON object.")
-        : new ApiError(error.status as ContentfulStatusCode, "invalid_request", error.message);
+        : error.status === 415
+          ? new ApiError(
+              415,
+              "invalid_request",
+              "Send the body as JSON (Content-Type: application/json).",
+            )
+          : new ApiError(error.status as ContentfulStatusCode, "invalid_request", error.message);
     return c.json(refusal.body(), refusal.status);
   }
   if (error instanceof PreparationBusyError) {

@@ -88,7 +88,7 @@ export async function startTestApi(): Promise<TestApi> {
         if (options.organization !== undefined) headers["x-organization-id"] = options.organization;
         let body: string | undefined = options.rawBody;
         if (options.body !== undefined) body = JSON.stringify(options.body);
-        if (body !== undefined) headers["content-type"] = "application/json";
+        if (body !== undefined) headers["content-type"] ??= "application/json";
         const response = await fetch(`${url}${path}`, {
           method: options.method ?? "GET",
           headers,

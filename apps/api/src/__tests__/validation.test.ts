@@ -65,6 +65,28 @@ describe("invalid requests", () => {
     expect(response.body.error.code).toBe("invalid_request");
   });
 
+  it("cannot send a body of another media type: 415 naming the fix, and nothing is written", async () => {
+    const response = await api.request<ErrorBody>("/v1/research/plans", {
+      token: acme,
+      method: "POST",
+      rawBody: "title=Form+post&objective=nope",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(response.status).toBe(415);
+    expect(response.body).toEqual({
+      error: {
+        code: "invalid_request",
+        message: "Send the body as JSON (Content-Type: application/json).",
+      },
+    });
+    expect(
+      await api.db
+        .select()
+        .from(schema.researchPlan)
+        .where(eq(schema.researchPlan.title, "Form post")),
+    ).toEqual([]);
+  });
+
   it("cannot set a plan status outside the enum", async () => {
     const response = await api.request<ErrorBody>("/v1/research/plans/plan_acme_1/status", {
       token: acme,
