@@ -1,5 +1,4 @@
-import { sql } from "drizzle-orm";
-import type { Database, Transaction } from "../connection/client";
+import type { Database } from "../connection/client";
 import { document, documentChunk, organization, researchPlan, user } from "../schema";
 import { EMBEDDING_DIMENSIONS } from "../schema/search";
 
@@ -57,22 +56,4 @@ export async function seedTwoTenants(db: Database): Promise<TwoTenants> {
     );
   }
   return tenants;
-}
-
-/**
- * Runs fn as the `authenticated` role for one organization, the way seed 001 step 5 does:
- * transaction-local setting and role, so nothing outlives the transaction.
- */
-export function asTenant<T>(
-  db: Database,
-  organizationId: string,
-  fn: (tx: Transaction) => Promise<T>,
-) {
-  return db.transaction(async (tx) => {
-    await tx.execute(
-      sql`select set_config('app.current_organization_id', ${organizationId}, true)`,
-    );
-    await tx.execute(sql`set local role authenticated`);
-    return fn(tx);
-  });
 }

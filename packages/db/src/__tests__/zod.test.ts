@@ -16,6 +16,7 @@ import {
 } from "../schema";
 import { EMBEDDING_DIMENSIONS } from "../schema/search";
 import { createTestDatabase, type TestDatabase } from "../testing";
+import { DOMAINS } from "../tooling/erd";
 import * as zodSchemas from "../zod";
 import {
   insertAiBatchJobSchema,
@@ -47,6 +48,14 @@ const tables = Object.entries(schema as Record<string, unknown>).flatMap(([name,
 );
 
 const capitalize = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
+
+/** The zod module beside a table's schema module: src/zod/<domain>.ts. */
+const zodFileOf = (table: PgTable) => {
+  const domain = Object.entries(DOMAINS).find(([, module]) =>
+    Object.values(module).includes(table),
+  )?.[0];
+  return `src/zod/${domain ?? "<domain>"}.ts`;
+};
 const zodExports: Record<string, unknown> = zodSchemas;
 
 /** The dotted field paths of the issues a schema reports for input (none: []). */
@@ -106,7 +115,10 @@ describe("@repo/db/zod coverage", () => {
     for (const kind of ["insert", "select", "update"] as const) {
       const exportName = `${kind}${capitalize(name)}Schema`;
       const zodSchema = zodExports[exportName];
-      expect(zodSchema, `${exportName} (table ${tableName})`).toBeDefined();
+      expect(
+        zodSchema,
+        `add ${exportName} for ${tableName} to ${zodFileOf(table)} (createInsertSchema, createSelectSchema, createUpdateSchema)`,
+      ).toBeDefined();
       // Built from this very table: the same column keys.
       const keys = Object.keys((zodSchema as z.ZodObject).shape).sort();
       expect(keys, `${exportName} keys (table ${tableName})`).toEqual(expected[kind]);

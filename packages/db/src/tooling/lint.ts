@@ -15,14 +15,12 @@ export interface LintFinding {
 }
 
 // squawk covers drops, type changes and NOT NULL without a default; these two need this
-// project's conventions, and CREATE INDEX robustness is skipped by squawk inside a
+// project's conventions (RLS on tenant tables is the schema guard's: src/tooling/guard), and CREATE INDEX robustness is skipped by squawk inside a
 // transaction (which is how our runner applies every migration).
 const OWN_RULES = {
   "create-index-unguarded": "CREATE INDEX without IF NOT EXISTS: write CREATE INDEX IF NOT EXISTS.",
   "create-type-unguarded":
     "CREATE TYPE without a guard: wrap it in DO $$ BEGIN CREATE TYPE ...; EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
-  "tenant-table-without-rls":
-    "a new tenant table (it has organization_id) needs ENABLE ROW LEVEL SECURITY and four CREATE POLICY statements (select, insert, update, delete) in the same migration: use tenantPolicies() and .enableRLS() in the schema.",
   "lint-ignore-without-reason":
     "a lint-ignore comment needs a reason: -- lint-ignore: <rule> <reason>",
 } as const;
@@ -76,43 +74,15 @@ function ownFindings(file: string, sql: string): LintFinding[] {
     rule: "lint-ignore-without-reason",
     message: OWN_RULES["lint-ignore-without-reason"],
   }));
-  const add = (statement: Statement, rule: keyof typeof OWN_RULES, detail = "") => {
+  const add = (statement: Statement, rule: keyof typeof OWN_RULES) => {
     if (statement.ignored.has(rule) || fileIgnores.has(rule)) return;
-    findings.push({ file, line: statement.line, rule, message: `${detail}${OWN_RULES[rule]}` });
+    findings.push({ file, line: statement.line, rule, message: OWN_RULES[rule] });
   };
-  const all = list.map((s) => s.text).join("\n");
   for (const statement of list) {
     const text = statement.text.replace(/--.*$/gm, "").trim();
     if (/^CREATE\s+(UNIQUE\s+)?INDEX\s+(?!IF\s+NOT\s+EXISTS)/i.test(text))
       add(statement, "create-index-unguarded");
     if (/^CREATE\s+TYPE\s/i.test(text)) add(statement, "create-type-unguarded");
-    const table =
-      /^CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:"public"\.)?"?([a-z0-9_]+)"?\s*\(([\s\S]*)\)/i.exec(
-        text,
-      );
-    if (table && /(^|[\s,(])"?organization_id"?\s+\w/im.test(table[2] ?? "")) {
-      const name = table[1]!;
-      const on = `(?:"public"\\.)?"?${name}"?`;
-      const rls = new RegExp(
-        `ALTER\\s+TABLE\\s+${on}\\s+ENABLE\\s+ROW\\s+LEVEL\\s+SECURITY`,
-        "i",
-      ).test(all);
-      const commands = ["SELECT", "INSERT", "UPDATE", "DELETE"].filter((command) =>
-        new RegExp(
-          `CREATE\\s+POLICY\\s+"[^"]+"\\s+ON\\s+${on}\\s[^;]*FOR\\s+${command}\\b`,
-          "i",
-        ).test(all),
-      );
-      if (!rls || commands.length < 4) {
-        const missing = [
-          ...(rls ? [] : ["ENABLE ROW LEVEL SECURITY"]),
-          ...["SELECT", "INSERT", "UPDATE", "DELETE"]
-            .filter((c) => !commands.includes(c))
-            .map((c) => `a ${c} policy`),
-        ];
-        add(statement, "tenant-table-without-rls", `table ${name} lacks ${missing.join(", ")}: `);
-      }
-    }
   }
   return findings;
 }
