@@ -1,7 +1,9 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase } from "../connection/client";
 import { packageRoot } from "../connection/paths";
@@ -12,6 +14,35 @@ import { migrateCli } from "./migrate-cli";
 const journal = readJournal(path.join(packageRoot, "src/migrations"));
 const first = journal[0]!;
 const count = journal.length;
+
+describe("readJournal()", () => {
+  it("can hash a CRLF copy of a migration exactly as drizzle's readMigrationFiles does", async () => {
+    const copy = await mkdtemp(path.join(os.tmpdir(), "repo-db-crlf-"));
+    try {
+      await cp(path.join(packageRoot, "src/migrations"), copy, { recursive: true });
+      const file = path.join(copy, first.file);
+      const lf = await readFile(file, "utf8");
+      expect(lf).not.toContain("\r\n");
+      await writeFile(file, lf.replaceAll("\n", "\r\n"));
+      const ours = readJournal(copy);
+      const drizzles = readMigrationFiles({ migrationsFolder: copy });
+      expect(ours.map((m) => m.hash)).toEqual(drizzles.map((m) => m.hash));
+      // Raw bytes are hashed: a CRLF checkout would look edited, hence eol=lf below.
+      expect(ours[0]!.hash).not.toBe(first.hash);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+  });
+
+  it("can keep migrations LF in every checkout (.gitattributes eol=lf)", () => {
+    const attribute = execFileSync(
+      "git",
+      ["check-attr", "eol", "--", path.join("src/migrations", first.file)],
+      { cwd: packageRoot, encoding: "utf8" },
+    );
+    expect(attribute.trim()).toBe(`src/migrations/${first.file}: eol: lf`);
+  });
+});
 
 describe("migrate()", () => {
   let testDb: TestDatabase;

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import { z } from "zod";
 
 const journalSchema = z.object({
@@ -24,7 +24,7 @@ export interface JournalMigration {
   readonly statements: readonly string[];
   /** The journal's `when`: drizzle stores it as created_at of the applied row. */
   readonly when: number;
-  /** sha256 hex of the file, exactly as drizzle's migrator stores it. */
+  /** sha256 hex of the file, from drizzle's own readMigrationFiles (what its migrator stores). */
   readonly hash: string;
 }
 
@@ -48,23 +48,24 @@ export function readJournal(migrationsFolder: string): JournalMigration[] {
   if (!journal.success) {
     throw new JournalError(`${journalPath} is not a drizzle-kit journal: ${journal.error.message}`);
   }
-  return journal.data.entries.map((entry) => {
+  for (const entry of journal.data.entries) {
     const file = path.join(migrationsFolder, `${entry.tag}.sql`);
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
+    if (!existsSync(file)) {
       throw new JournalError(
         `The journal lists ${entry.tag} but ${file} is missing. Restore the file from git, or remove the entry with \`pnpm exec drizzle-kit drop\`.`,
       );
     }
+  }
+  // drizzle's reader, so the hash and the statements are exactly what drizzle records and runs.
+  const files = readMigrationFiles({ migrationsFolder });
+  return journal.data.entries.map((entry, index) => {
+    const migration = files[index]!;
     return {
       tag: entry.tag,
       file: `${entry.tag}.sql`,
-      when: entry.when,
-      hash: createHash("sha256").update(text).digest("hex"),
-      statements: text
-        .split("--> statement-breakpoint")
+      when: migration.folderMillis,
+      hash: migration.hash,
+      statements: migration.sql
         .map((statement) => statement.trim())
         .filter((statement) => statement.length > 0),
     };

@@ -7,7 +7,7 @@ import * as mcp from "../schema/mcp";
 import * as research from "../schema/research";
 import * as search from "../schema/search";
 
-/** The domains of seed 000, each with the tables its schema file defines. */
+/** The domains, each with the tables its schema file defines. */
 export const DOMAINS: Record<string, Record<string, unknown>> = {
   auth: { organization, ...auth },
   ai,

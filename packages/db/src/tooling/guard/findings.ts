@@ -56,7 +56,7 @@ export function tableFinding(
   source: GuardSource,
 ): GuardFinding {
   const message = {
-    "rls-disabled": `RLS is not enabled${where(source)}. Chain .enableRLS() on the table${source === "schema" ? "" : `, ${REGENERATE} (ALTER TABLE ... ENABLE ROW LEVEL SECURITY)`} (seed 000 checklist).`,
+    "rls-disabled": `RLS is not enabled${where(source)}. Chain .enableRLS() on the table${source === "schema" ? "" : `, ${REGENERATE} (ALTER TABLE ... ENABLE ROW LEVEL SECURITY)`}.`,
     "missing-policies": `has tenantColumns (organization_id) but no RLS policies${where(source)}. ${policiesFix(table, source)}`,
     "missing-organization-index": `has no index whose first column is organization_id${where(source)}, and RLS filters every query on it. Add index("${table}_organizationId_idx").on(table.organizationId), or lead an existing index or tenantKey with it.`,
   }[rule];
