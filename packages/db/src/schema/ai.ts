@@ -9,14 +9,7 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import { user } from "./auth";
-import {
-  baseColumns,
-  primaryId,
-  sameTenant,
-  tenantColumns,
-  tenantKey,
-  tenantPolicies,
-} from "./base";
+import { baseColumns, primaryId, sameTenant, tenantKey, tenantTable } from "./base";
 import { aiBatchJobStatus, aiProvider } from "./enums";
 
 /** Global reference data: the models the product can call. */
@@ -60,11 +53,9 @@ export const aiModelPricing = pgTable(
 );
 
 /** Tenant: a batch of model calls submitted together. */
-export const aiBatchJob = pgTable(
+export const aiBatchJob = tenantTable(
   "ai_batch_job",
   {
-    id: primaryId(),
-    ...tenantColumns,
     // A model in use cannot be deleted; deactivate it instead.
     modelId: text("model_id")
       .notNull()
@@ -81,20 +72,17 @@ export const aiBatchJob = pgTable(
     completedAt: timestamp("completed_at", { withTimezone: true }),
   },
   (table) => [
-    ...tenantPolicies("ai_batch_job", "organization_id"),
     tenantKey("ai_batch_job", table),
     index("ai_batch_job_modelId_idx").on(table.modelId),
     index("ai_batch_job_createdById_idx").on(table.createdById),
     index("ai_batch_job_status_idx").on(table.status),
   ],
-).enableRLS();
+);
 
 /** Tenant: tokens and cost of one model call, for usage summaries and billing. */
-export const aiUsage = pgTable(
+export const aiUsage = tenantTable(
   "ai_usage",
   {
-    id: primaryId(),
-    ...tenantColumns,
     modelId: text("model_id")
       .notNull()
       .references(() => aiModel.id, { onDelete: "restrict" }),
@@ -106,7 +94,6 @@ export const aiUsage = pgTable(
     requestId: text("request_id"),
   },
   (table) => [
-    ...tenantPolicies("ai_usage", "organization_id"),
     sameTenant(
       "ai_usage",
       { organizationId: table.organizationId, column: table.batchJobId },
@@ -118,7 +105,7 @@ export const aiUsage = pgTable(
     index("ai_usage_userId_idx").on(table.userId),
     index("ai_usage_batchJobId_idx").on(table.batchJobId),
   ],
-).enableRLS();
+);
 
 export type AiModel = typeof aiModel.$inferSelect;
 export type NewAiModel = typeof aiModel.$inferInsert;

@@ -1,5 +1,5 @@
 import { boolean, index, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
-import { baseColumns, organization, primaryId, tenantColumns, tenantPolicies } from "./base";
+import { baseColumns, organization, primaryId, tenantTable } from "./base";
 import { invitationStatus, memberRole } from "./enums";
 
 // Better Auth's core and organization-plugin tables. `organization` itself is defined in
@@ -77,30 +77,25 @@ export const verification = pgTable(
 );
 
 /** Tenant: a user's membership (and role) in an organization. */
-export const member = pgTable(
+export const member = tenantTable(
   "member",
   {
-    id: primaryId(),
-    ...tenantColumns,
     userId: text("user_id")
       .notNull()
       .references(() => user.id, { onDelete: "cascade" }),
     role: memberRole("role").notNull().default("member"),
   },
   (table) => [
-    ...tenantPolicies("member", "organization_id"),
     index("member_organizationId_idx").on(table.organizationId),
     index("member_userId_idx").on(table.userId),
     uniqueIndex("member_organizationId_userId_idx").on(table.organizationId, table.userId),
   ],
-).enableRLS();
+);
 
 /** Tenant: an invitation to join an organization. */
-export const invitation = pgTable(
+export const invitation = tenantTable(
   "invitation",
   {
-    id: primaryId(),
-    ...tenantColumns,
     email: text("email").notNull(),
     role: memberRole("role").notNull().default("member"),
     status: invitationStatus("status").notNull().default("pending"),
@@ -109,12 +104,11 @@ export const invitation = pgTable(
     inviterId: text("inviter_id").references(() => user.id, { onDelete: "set null" }),
   },
   (table) => [
-    ...tenantPolicies("invitation", "organization_id"),
     index("invitation_organizationId_idx").on(table.organizationId),
     index("invitation_inviterId_idx").on(table.inviterId),
     index("invitation_email_idx").on(table.email),
   ],
-).enableRLS();
+);
 
 export type User = typeof user.$inferSelect;
 export type NewUser = typeof user.$inferInsert;

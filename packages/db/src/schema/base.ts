@@ -1,8 +1,10 @@
-import { sql } from "drizzle-orm";
+import { type BuildExtraConfigColumns, sql } from "drizzle-orm";
 import {
   type AnyPgColumn,
   foreignKey,
   jsonb,
+  type PgColumnBuilderBase,
+  type PgTableExtraConfigValue,
   pgPolicy,
   pgRole,
   pgTable,
@@ -103,6 +105,31 @@ export function tenantPolicies(tableName: string, column: string) {
       using: matchesTenant,
     }),
   ];
+}
+
+/** The columns every tenant table starts with: its id and tenantColumns. */
+type TenantTableColumns<TColumns> = { id: ReturnType<typeof primaryId> } & typeof tenantColumns &
+  TColumns;
+
+/**
+ * A tenant-scoped table, its name written once: id, tenantColumns, then `columns`; the four
+ * tenantPolicies and RLS, then what `extra` returns (indexes, tenantKey, sameTenant, checks).
+ */
+export function tenantTable<
+  TName extends string,
+  TColumns extends Record<string, PgColumnBuilderBase>,
+>(
+  name: TName,
+  columns: TColumns,
+  extra: (
+    table: BuildExtraConfigColumns<TName, TenantTableColumns<TColumns>, "pg">,
+  ) => PgTableExtraConfigValue[] = () => [],
+) {
+  const all = { id: primaryId(), ...tenantColumns, ...columns } as TenantTableColumns<TColumns>;
+  return pgTable(name, all, (table) => [
+    ...tenantPolicies(name, "organization_id"),
+    ...extra(table),
+  ]).enableRLS();
 }
 
 interface TenantRow {

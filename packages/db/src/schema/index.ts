@@ -12,6 +12,7 @@ export {
   tenantColumns,
   tenantKey,
   tenantPolicies,
+  tenantTable,
 } from "./base";
 export * from "./enums";
 export * from "./mcp";

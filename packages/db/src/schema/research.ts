@@ -4,7 +4,6 @@ import {
   index,
   integer,
   jsonb,
-  pgTable,
   real,
   smallint,
   text,
@@ -12,7 +11,7 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import { user } from "./auth";
-import { primaryId, sameTenant, tenantColumns, tenantKey, tenantPolicies } from "./base";
+import { sameTenant, tenantKey, tenantTable } from "./base";
 import {
   researchArtifactKind,
   researchOutputFormat,
@@ -24,11 +23,9 @@ import {
 // feedback and extractions: deleting the plan deletes them (ON DELETE CASCADE). References
 // to users are SET NULL: the research stays with the organization when a person leaves.
 
-export const researchPlan = pgTable(
+export const researchPlan = tenantTable(
   "research_plan",
   {
-    id: primaryId(),
-    ...tenantColumns,
     createdById: text("created_by_id").references(() => user.id, { onDelete: "set null" }),
     title: text("title").notNull(),
     objective: text("objective").notNull(),
@@ -37,20 +34,17 @@ export const researchPlan = pgTable(
     completedAt: timestamp("completed_at", { withTimezone: true }),
   },
   (table) => [
-    ...tenantPolicies("research_plan", "organization_id"),
     tenantKey("research_plan", table),
     // (organization_id, created_at) serves RLS and "newest plans of my organization".
     index("research_plan_organizationId_createdAt_idx").on(table.organizationId, table.createdAt),
     index("research_plan_createdById_idx").on(table.createdById),
     index("research_plan_status_idx").on(table.status),
   ],
-).enableRLS();
+);
 
-export const researchStep = pgTable(
+export const researchStep = tenantTable(
   "research_step",
   {
-    id: primaryId(),
-    ...tenantColumns,
     planId: text("plan_id")
       .notNull()
       .references(() => researchPlan.id, { onDelete: "cascade" }),
@@ -63,7 +57,6 @@ export const researchStep = pgTable(
     completedAt: timestamp("completed_at", { withTimezone: true }),
   },
   (table) => [
-    ...tenantPolicies("research_step", "organization_id"),
     tenantKey("research_step", table),
     sameTenant(
       "research_step",
@@ -73,13 +66,11 @@ export const researchStep = pgTable(
     // Leading column plan_id also serves the foreign key.
     uniqueIndex("research_step_planId_position_idx").on(table.planId, table.position),
   ],
-).enableRLS();
+);
 
-export const researchArtifact = pgTable(
+export const researchArtifact = tenantTable(
   "research_artifact",
   {
-    id: primaryId(),
-    ...tenantColumns,
     planId: text("plan_id")
       .notNull()
       .references(() => researchPlan.id, { onDelete: "cascade" }),
@@ -92,7 +83,6 @@ export const researchArtifact = pgTable(
     metadata: jsonb("metadata").$type<Record<string, unknown>>(),
   },
   (table) => [
-    ...tenantPolicies("research_artifact", "organization_id"),
     tenantKey("research_artifact", table),
     sameTenant(
       "research_artifact",
@@ -107,13 +97,11 @@ export const researchArtifact = pgTable(
     index("research_artifact_planId_idx").on(table.planId),
     index("research_artifact_stepId_idx").on(table.stepId),
   ],
-).enableRLS();
+);
 
-export const researchOutput = pgTable(
+export const researchOutput = tenantTable(
   "research_output",
   {
-    id: primaryId(),
-    ...tenantColumns,
     planId: text("plan_id")
       .notNull()
       .references(() => researchPlan.id, { onDelete: "cascade" }),
@@ -123,7 +111,6 @@ export const researchOutput = pgTable(
     content: text("content").notNull(),
   },
   (table) => [
-    ...tenantPolicies("research_output", "organization_id"),
     tenantKey("research_output", table),
     sameTenant(
       "research_output",
@@ -133,13 +120,11 @@ export const researchOutput = pgTable(
     // Leading column plan_id also serves the foreign key.
     uniqueIndex("research_output_planId_version_idx").on(table.planId, table.version),
   ],
-).enableRLS();
+);
 
-export const researchFeedback = pgTable(
+export const researchFeedback = tenantTable(
   "research_feedback",
   {
-    id: primaryId(),
-    ...tenantColumns,
     planId: text("plan_id")
       .notNull()
       .references(() => researchPlan.id, { onDelete: "cascade" }),
@@ -150,7 +135,6 @@ export const researchFeedback = pgTable(
     comment: text("comment"),
   },
   (table) => [
-    ...tenantPolicies("research_feedback", "organization_id"),
     sameTenant(
       "research_feedback",
       { organizationId: table.organizationId, column: table.planId },
@@ -167,13 +151,11 @@ export const researchFeedback = pgTable(
     index("research_feedback_userId_idx").on(table.userId),
     check("research_feedback_rating_check", sql`${table.rating} between 1 and 5`),
   ],
-).enableRLS();
+);
 
-export const researchExtraction = pgTable(
+export const researchExtraction = tenantTable(
   "research_extraction",
   {
-    id: primaryId(),
-    ...tenantColumns,
     planId: text("plan_id")
       .notNull()
       .references(() => researchPlan.id, { onDelete: "cascade" }),
@@ -185,7 +167,6 @@ export const researchExtraction = pgTable(
     confidence: real("confidence"),
   },
   (table) => [
-    ...tenantPolicies("research_extraction", "organization_id"),
     sameTenant(
       "research_extraction",
       { organizationId: table.organizationId, column: table.planId },
@@ -204,7 +185,7 @@ export const researchExtraction = pgTable(
       sql`${table.confidence} is null or ${table.confidence} between 0 and 1`,
     ),
   ],
-).enableRLS();
+);
 
 export type ResearchPlan = typeof researchPlan.$inferSelect;
 export type NewResearchPlan = typeof researchPlan.$inferInsert;

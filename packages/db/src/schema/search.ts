@@ -7,12 +7,11 @@ import {
   jsonb,
   pgPolicy,
   pgRole,
-  pgTable,
   text,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import { user } from "./auth";
-import { primaryId, sameTenant, tenantColumns, tenantKey, tenantPolicies } from "./base";
+import { sameTenant, tenantKey, tenantTable } from "./base";
 import { documentStatus } from "./enums";
 
 /** Dimensions of every stored embedding (halfvec: 2 bytes a dimension, HNSW up to 4,000). */
@@ -30,11 +29,9 @@ const tsvector = customType<{ data: string }>({
   dataType: () => "tsvector",
 });
 
-export const document = pgTable(
+export const document = tenantTable(
   "document",
   {
-    id: primaryId(),
-    ...tenantColumns,
     createdById: text("created_by_id").references(() => user.id, { onDelete: "set null" }),
     title: text("title").notNull(),
     sourceUri: text("source_uri"),
@@ -44,18 +41,15 @@ export const document = pgTable(
     metadata: jsonb("metadata").$type<Record<string, unknown>>(),
   },
   (table) => [
-    ...tenantPolicies("document", "organization_id"),
     tenantKey("document", table),
     index("document_organizationId_createdAt_idx").on(table.organizationId, table.createdAt),
     index("document_createdById_idx").on(table.createdById),
   ],
-).enableRLS();
+);
 
-export const documentChunk = pgTable(
+export const documentChunk = tenantTable(
   "document_chunk",
   {
-    id: primaryId(),
-    ...tenantColumns,
     // Chunks are derived data: they go with their document.
     documentId: text("document_id")
       .notNull()
@@ -69,7 +63,6 @@ export const documentChunk = pgTable(
     ),
   },
   (table) => [
-    ...tenantPolicies("document_chunk", "organization_id"),
     // For tenant_search, which filters by the tenant setting itself (search_chunks_text): a
     // policy of `true` adds no qual, so `search_vector @@ query` may be a GIN index condition;
     // under the tenant policies it may not (ts_match_vq is not LEAKPROOF).
@@ -90,7 +83,7 @@ export const documentChunk = pgTable(
     index("document_chunk_embedding_idx").using("hnsw", table.embedding.op("halfvec_cosine_ops")),
     index("document_chunk_searchVector_idx").using("gin", table.searchVector),
   ],
-).enableRLS();
+);
 
 export type Document = typeof document.$inferSelect;
 export type NewDocument = typeof document.$inferInsert;

@@ -46,7 +46,7 @@ const camel = (column: string) => column.replace(/_(\w)/g, (_, c: string) => c.t
 const where = (source: GuardSource) => (source === "schema" ? "" : " in the migrated database");
 
 const policiesFix = (table: string, source: GuardSource, verb = "Add") =>
-  `${verb} ...tenantPolicies("${table}", "${TENANT_COLUMN}") in the table's extra-config callback` +
+  `Declare the table with tenantTable("${table}", ...) (src/schema/base.ts), or ${verb.toLowerCase()} ...tenantPolicies("${table}", "${TENANT_COLUMN}") in its extra-config callback` +
   (source === "schema" ? "." : `, ${REGENERATE} (four CREATE POLICY with bodies).`);
 
 /** Rules 1, 2 and 4: a tenant table without RLS, without policies, without its index. */
