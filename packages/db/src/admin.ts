@@ -5,3 +5,12 @@ export { createDatabase, type DatabaseHandle, type DatabaseTarget } from "./conn
 export { closeOwnerDb, describeTarget, getOwnerDb, ownerTarget } from "./connection/connections";
 export * from "./migrator";
 export { type SeedOptions, type SeedResult, type SeedTier, seed } from "./seeds";
+export {
+  type IssuedToken,
+  issueToken,
+  listTokens,
+  parseLifetime,
+  parseScopes,
+  revokeToken,
+  TokenRequestError,
+} from "./auth/manage";

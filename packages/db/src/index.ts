@@ -11,6 +11,7 @@ export {
   type TokenUnit,
   withTokenContext,
 } from "./auth/tokens";
+export { isScope, missingScopes, SCOPES, type Scope } from "./auth/scopes";
 export type { Database, Schema, Transaction } from "./connection/client";
 export { closeDb, getDb } from "./connection/connections";
 export { commitWith, type FinalStatement, type UnitValue } from "./connection/drivers/unit";
