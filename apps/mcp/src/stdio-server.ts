@@ -6,8 +6,6 @@ import {
   HashingEmbedder,
   inlinePreparer,
   refusalOf,
-  UnsafeRuntimeRoleError,
-  verifyRuntimeRole,
 } from "@repo/db";
 import { callerOf, TokenRefusedError } from "./auth";
 import { createMcpServer } from "./tools";
@@ -28,8 +26,8 @@ export interface StdioOptions {
 }
 
 /**
- * Serves MCP over a stdio pair once the login is the runtime role's and the token passes
- * (StdioStartupError otherwise, before any message is read). The token is checked again
+ * Serves MCP over a stdio pair once the token passes (StdioStartupError otherwise, before any
+ * message is read). The token is checked again
  * before each tool call: a token revoked meanwhile stops working. Resolves with `close`.
  */
 export async function startStdioServer(options: StdioOptions): Promise<{ close(): Promise<void> }> {
@@ -41,7 +39,6 @@ export async function startStdioServer(options: StdioOptions): Promise<{ close()
   }
   const authenticate = () => callerOf(options.db, token, options.organizationId ?? null);
   try {
-    await verifyRuntimeRole(options.db);
     await authenticate();
   } catch (error) {
     if (error instanceof TokenRefusedError) {
@@ -49,7 +46,6 @@ export async function startStdioServer(options: StdioOptions): Promise<{ close()
         "MCP_TOKEN was refused (unknown, expired, revoked, or not a member of the organization): create a new one with pnpm db:token create.",
       );
     }
-    if (error instanceof UnsafeRuntimeRoleError) throw new StdioStartupError(error.message);
     throw new StdioStartupError(`Cannot start the MCP server: ${refusalOf(error).message}`);
   }
   const embedder = new HashingEmbedder();

@@ -27,6 +27,7 @@ import {
   insertDocumentSchema,
   insertResearchPlanSchema, insertResearchStepSchema } from "@repo/db/zod";
 import { z } from "zod";
+import { TokenRefusedError } from "./auth";
 
 /** Who calls: an authenticated token's user, organization and scopes. */
 export interface Caller {
@@ -99,7 +100,9 @@ export function createMcpServer(options: ToolOptions): McpServer {
     try {
       return success(await body());
     } catch (error) {
-      if (error instanceof ToolRefusal) return failure(error.message);
+      if (error instanceof ToolRefusal || error instanceof TokenRefusedError) {
+        return failure(error.message);
+      }
       const refusal = refusalOf(error);
       if (refusal.code === "internal") options.onError?.(error);
       return failure(refusal.message);

@@ -39,6 +39,12 @@ async function idOf(table: typeof researchPlan | typeof document, org: OrgKey) {
   return row.id;
 }
 
+/** A resource read's one text content. */
+const textContent = (read: { contents: ({ text: string } | { blob: string })[] }) => {
+  const [first] = read.contents;
+  return first && "text" in first ? first.text : "";
+};
+
 interface Plan {
   id: string;
   organizationId: string;
@@ -170,10 +176,10 @@ describe("tools", () => {
   it("can read a plan and a document as resources", async () => {
     const planId = await idOf(researchPlan, "acme");
     const plan = await clients.acme.readResource({ uri: `research-plan://${planId}` });
-    expect(JSON.parse(String(plan.contents[0]?.text))).toMatchObject({ id: planId, steps: expect.any(Array) });
+    expect(JSON.parse(textContent(plan))).toMatchObject({ id: planId, steps: expect.any(Array) });
     const documentId = await idOf(document, "acme");
     const doc = await clients.acme.readResource({ uri: `document://${documentId}` });
-    expect(JSON.parse(String(doc.contents[0]?.text))).toMatchObject({ id: documentId });
+    expect(JSON.parse(textContent(doc))).toMatchObject({ id: documentId });
   });
 
   it("cannot page with a made-up cursor: a tool error saying so", async () => {
