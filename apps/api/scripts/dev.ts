@@ -72,7 +72,9 @@ const mcp = await startMcpServer(createMcpApp({ db: getDb(), preparer }), {
   hostname: HOST,
 });
 const mcpUrl = mcp.url.replace("//127.0.0.1:", "//localhost:");
-console.log(`\nMCP server ready on ${mcpUrl} (Streamable HTTP). Client config, one demo token per organization:`);
+console.log(
+  `\nMCP server ready on ${mcpUrl} (Streamable HTTP). Client config, one demo token per organization:`,
+);
 console.log(JSON.stringify(clientConfig(mcpUrl, tokens), null, 2));
 console.log("\nCtrl-C stops the servers and closes the database.");
 

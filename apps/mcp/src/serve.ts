@@ -16,7 +16,11 @@ export async function startMcpServer(
   app: ReturnType<typeof createMcpApp>,
   options: { port: number; hostname: string },
 ): Promise<RunningMcpServer> {
-  const server = serve({ fetch: app.fetch, port: options.port, hostname: options.hostname }) as Server;
+  const server = serve({
+    fetch: app.fetch,
+    port: options.port,
+    hostname: options.hostname,
+  }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject).once("listening", () => {
       server.off("error", reject);

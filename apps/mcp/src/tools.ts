@@ -3,9 +3,9 @@ import type { CallToolResult, ReadResourceResult } from "@modelcontextprotocol/s
 import {
   addStep,
   createPlan,
+  type Database,
   DomainError,
   decodePlanCursor,
-  type Database,
   type Embedder,
   getDocument,
   getPlanWithSteps,
@@ -25,7 +25,9 @@ import {
 } from "@repo/db";
 import {
   insertDocumentSchema,
-  insertResearchPlanSchema, insertResearchStepSchema } from "@repo/db/zod";
+  insertResearchPlanSchema,
+  insertResearchStepSchema,
+} from "@repo/db/zod";
 import { z } from "zod";
 import { TokenRefusedError } from "./auth";
 
@@ -66,11 +68,7 @@ class ToolRefusal extends Error {
   override readonly name = "ToolRefusal";
 }
 
-const Id = z
-  .string()
-  .min(1)
-  .max(256)
-  .describe("An id as returned by another tool (opaque text).");
+const Id = z.string().min(1).max(256).describe("An id as returned by another tool (opaque text).");
 
 /**
  * The MCP server of one caller: tools and resources over the organization's research plans,
@@ -166,8 +164,7 @@ export function createMcpServer(options: ToolOptions): McpServer {
     "get_research_plan",
     {
       title: "Get a research plan",
-      description:
-        "One research plan with its steps in order. Needs scope research:read.",
+      description: "One research plan with its steps in order. Needs scope research:read.",
       inputSchema: { id: Id },
     },
     ({ id }) =>
@@ -267,10 +264,7 @@ export function createMcpServer(options: ToolOptions): McpServer {
     () => call(() => unit("usage:read", (tx) => usageSummary(tx))),
   );
 
-  const read = async (
-    uri: URL,
-    body: () => Promise<unknown>,
-  ): Promise<ReadResourceResult> => {
+  const read = async (uri: URL, body: () => Promise<unknown>): Promise<ReadResourceResult> => {
     const result = await call(body);
     const [first] = result.content;
     const text = first?.type === "text" ? first.text : "";

@@ -3,6 +3,7 @@
 // @repo/db/sql (tests and scripts); the owner connection is in @repo/db/admin, which apps
 // may not import (dependency-cruiser).
 
+export { isScope, missingScopes, SCOPES, type Scope } from "./auth/scopes";
 export {
   authenticateToken,
   hashToken,
@@ -11,7 +12,6 @@ export {
   type TokenUnit,
   withTokenContext,
 } from "./auth/tokens";
-export { isScope, missingScopes, SCOPES, type Scope } from "./auth/scopes";
 export type { Database, Schema, Transaction } from "./connection/client";
 export { closeDb, getDb } from "./connection/connections";
 export { commitWith, type FinalStatement, type UnitValue } from "./connection/drivers/unit";

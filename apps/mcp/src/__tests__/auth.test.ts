@@ -48,7 +48,10 @@ describe("Streamable HTTP authentication", () => {
     const response = await post(null);
     expect(response.status).toBe(401);
     expect(response.headers.get("www-authenticate")).toBe('Bearer realm="mcp"');
-    await expect(httpClient(mcp.url, null)).rejects.toMatchObject({ code: 401, message: expect.stringContaining("valid personal access token") });
+    await expect(httpClient(mcp.url, null)).rejects.toMatchObject({
+      code: 401,
+      message: expect.stringContaining("valid personal access token"),
+    });
   });
 
   it("cannot connect with an unknown token: 401", async () => {
@@ -63,7 +66,10 @@ describe("Streamable HTTP authentication", () => {
       .set({ revokedAt: new Date() })
       .where(eq(personalAccessToken.displayPrefix, token.slice(0, 9)));
     expect((await post(token)).status).toBe(401);
-    await expect(httpClient(mcp.url, token)).rejects.toMatchObject({ code: 401, message: expect.stringContaining("valid personal access token") });
+    await expect(httpClient(mcp.url, token)).rejects.toMatchObject({
+      code: 401,
+      message: expect.stringContaining("valid personal access token"),
+    });
   });
 
   it("cannot connect with an expired token: 401", async () => {

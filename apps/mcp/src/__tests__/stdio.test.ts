@@ -108,7 +108,9 @@ describe("stdio", () => {
         await client.callTool({ name: "list_research_plans", arguments: {} }),
       );
       expect(page.data.length).toBeGreaterThan(0);
-      expect(new Set(page.data.map((plan) => plan.organizationId))).toEqual(new Set(["org_globex"]));
+      expect(new Set(page.data.map((plan) => plan.organizationId))).toEqual(
+        new Set(["org_globex"]),
+      );
     } finally {
       await close();
     }
@@ -160,7 +162,9 @@ describe("stdio", () => {
         .where(eq(personalAccessToken.displayPrefix, token.slice(0, 9)));
       const result = await client.callTool({ name: "list_research_plans", arguments: {} });
       expect(result.isError).toBe(true);
-      expect(textOf(result)).toBe("A valid personal access token for this organization is required.");
+      expect(textOf(result)).toBe(
+        "A valid personal access token for this organization is required.",
+      );
     } finally {
       await close();
     }

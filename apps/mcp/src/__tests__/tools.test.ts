@@ -72,7 +72,10 @@ const TOOLS: Record<string, { scope: Scope; args: () => Promise<Record<string, u
     scope: "documents:write",
     args: async () => ({ title: "Scoped", content: "A scoped document." }),
   },
-  get_document: { scope: "documents:read", args: async () => ({ id: await idOf(document, "acme") }) },
+  get_document: {
+    scope: "documents:read",
+    args: async () => ({ id: await idOf(document, "acme") }),
+  },
   ai_usage_summary: { scope: "usage:read", args: async () => ({}) },
 };
 
@@ -126,7 +129,10 @@ describe("tools", () => {
     const ingested = valueOf<{ id: string; chunkCount: number }>(
       await clients.acme.callTool({
         name: "ingest_document",
-        arguments: { title: "Wombat logistics", content: "Wombat burrow logistics in quokka country." },
+        arguments: {
+          title: "Wombat logistics",
+          content: "Wombat burrow logistics in quokka country.",
+        },
       }),
     );
     expect(ingested.chunkCount).toBe(1);
@@ -136,7 +142,10 @@ describe("tools", () => {
         arguments: { query: "wombat burrow", limit: 5 },
       }),
     );
-    expect(hits[0]).toMatchObject({ documentId: ingested.id, content: expect.stringContaining("Wombat") });
+    expect(hits[0]).toMatchObject({
+      documentId: ingested.id,
+      content: expect.stringContaining("Wombat"),
+    });
     expect(hits[0]?.score).toBeGreaterThan(0);
     const found = valueOf<{ id: string; chunks: unknown[] }>(
       await clients.acme.callTool({ name: "get_document", arguments: { id: ingested.id } }),
@@ -162,7 +171,12 @@ describe("tools", () => {
     const owners = await mcp.database.db
       .selectDistinct({ org: document.organizationId })
       .from(document)
-      .where(inArray(document.id, hits.map((hit) => hit.documentId)));
+      .where(
+        inArray(
+          document.id,
+          hits.map((hit) => hit.documentId),
+        ),
+      );
     expect(owners).toEqual([{ org: "org_acme" }]);
   });
 

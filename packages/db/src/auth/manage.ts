@@ -3,7 +3,7 @@ import { and, desc, eq, isNull, or } from "drizzle-orm";
 import type { Database } from "../connection/client";
 import { member, user } from "../schema/auth";
 import { personalAccessToken } from "../schema/mcp";
-import { isScope, type Scope, SCOPES } from "./scopes";
+import { isScope, SCOPES, type Scope } from "./scopes";
 import { hashToken } from "./tokens";
 
 // Issuing, listing and revoking personal access tokens: owner-level (the runtime role cannot
@@ -21,7 +21,8 @@ export class TokenRequestError extends Error {
 /** "30d", "12h", "90m": a token lifetime in milliseconds. */
 export function parseLifetime(value: string): number {
   const match = /^(\d{1,6})([dhm])$/.exec(value.trim());
-  if (!match) throw new TokenRequestError(`--expires must look like 30d, 12h or 90m, not "${value}".`);
+  if (!match)
+    throw new TokenRequestError(`--expires must look like 30d, 12h or 90m, not "${value}".`);
   const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as "d" | "h" | "m"];
   const millis = Number(match[1]) * unit;
   if (millis <= 0) throw new TokenRequestError("--expires must be longer than zero.");
@@ -31,7 +32,14 @@ export function parseLifetime(value: string): number {
 /** Parses "a,b" into known scopes (all of them for "all"), naming any unknown one. */
 export function parseScopes(value: string): Scope[] {
   if (value.trim() === "all") return [...SCOPES];
-  const names = [...new Set(value.split(",").map((name) => name.trim()).filter(Boolean))];
+  const names = [
+    ...new Set(
+      value
+        .split(",")
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+  ];
   const unknown = names.filter((name) => !isScope(name));
   if (names.length === 0 || unknown.length > 0) {
     throw new TokenRequestError(
@@ -67,7 +75,9 @@ export async function issueToken(
     .select({ userId: member.userId })
     .from(member)
     .innerJoin(user, eq(user.id, member.userId))
-    .where(and(eq(member.userId, request.userId), eq(member.organizationId, request.organizationId)));
+    .where(
+      and(eq(member.userId, request.userId), eq(member.organizationId, request.organizationId)),
+    );
   if (!membership) {
     throw new TokenRequestError(
       `User ${request.userId} is not a member of organization ${request.organizationId}: check both ids.`,

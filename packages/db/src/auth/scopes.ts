@@ -11,7 +11,8 @@ export const SCOPES = [
 
 export type Scope = (typeof SCOPES)[number];
 
-export const isScope = (value: string): value is Scope => (SCOPES as readonly string[]).includes(value);
+export const isScope = (value: string): value is Scope =>
+  (SCOPES as readonly string[]).includes(value);
 
 /** The scopes `granted` lacks of `needed` (empty: allowed). */
 export const missingScopes = (granted: readonly string[], needed: readonly Scope[]) =>

@@ -3,7 +3,14 @@
 // shows prefix, scopes, last use and expiry; `revoke <id|prefix>`. Runs as the owner on
 // DATABASE_URL or the embedded database (stop `pnpm dev` first: one process per PGlite).
 import { parseArgs } from "node:util";
-import { issueToken, listTokens, parseLifetime, parseScopes, revokeToken, TokenRequestError } from "../auth/manage";
+import {
+  issueToken,
+  listTokens,
+  parseLifetime,
+  parseScopes,
+  revokeToken,
+  TokenRequestError,
+} from "../auth/manage";
 import { SCOPES } from "../auth/scopes";
 import { createDatabase } from "../connection/client";
 import { ownerTarget } from "../connection/connections";
@@ -46,15 +53,29 @@ try {
     const tokens = await listTokens(handle.db, values.user ? { userId: values.user } : {});
     if (tokens.length === 0) console.log("No tokens.");
     for (const t of tokens) {
-      const state = t.revokedAt ? "revoked" : t.expiresAt && t.expiresAt <= new Date() ? "expired" : "active";
+      const state = t.revokedAt
+        ? "revoked"
+        : t.expiresAt && t.expiresAt <= new Date()
+          ? "expired"
+          : "active";
       console.log(
-        [t.prefix, t.id, t.userId, state, `scopes=${t.scopes.join(",") || "-"}`, `last_used=${when(t.lastUsedAt)}`, `expires=${when(t.expiresAt)}`].join("  "),
+        [
+          t.prefix,
+          t.id,
+          t.userId,
+          state,
+          `scopes=${t.scopes.join(",") || "-"}`,
+          `last_used=${when(t.lastUsedAt)}`,
+          `expires=${when(t.expiresAt)}`,
+        ].join("  "),
       );
     }
   } else if (command === "revoke" && rest.length === 1) {
     const revoked = await revokeToken(handle.db, rest[0] as string);
     if (revoked.length === 0) {
-      throw new TokenRequestError(`No active token has the id or prefix ${rest[0]}: see pnpm db:token list.`);
+      throw new TokenRequestError(
+        `No active token has the id or prefix ${rest[0]}: see pnpm db:token list.`,
+      );
     }
     console.log(`Revoked ${revoked.join(", ")}.`);
   } else {
@@ -62,7 +83,11 @@ try {
     process.exitCode = 2;
   }
 } catch (error) {
-  console.error(error instanceof TokenRequestError ? error.message : `db:token failed: ${error instanceof Error ? error.message : error}`);
+  console.error(
+    error instanceof TokenRequestError
+      ? error.message
+      : `db:token failed: ${error instanceof Error ? error.message : error}`,
+  );
   process.exitCode = 1;
 } finally {
   await handle.close();

@@ -44,7 +44,11 @@ export function refusalOf(error: unknown): Refusal {
     };
   }
   if (failure instanceof DatabaseTimeoutError) {
-    return { code: "timeout", message: "The request took too long in the database.", cause: failure };
+    return {
+      code: "timeout",
+      message: "The request took too long in the database.",
+      cause: failure,
+    };
   }
   const code = errorCode(error);
   // character_not_in_repertoire / untranslatable_character: a NUL in a text value.
