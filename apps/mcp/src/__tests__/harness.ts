@@ -120,7 +120,7 @@ export function textOf(result: unknown): string {
 }
 
 /** A successful tool result's JSON value; fails the test with the error text otherwise. */
-export function valueOf<T>(result: unknown): T {
+export function resultValue<T>(result: unknown): T {
   const text = textOf(result);
   if ((result as CallToolResult).isError) throw new Error(`tool error: ${text}`);
   return JSON.parse(text) as T;

@@ -8,7 +8,7 @@ import { personalAccessToken } from "@repo/db/schema";
 import { eq } from "@repo/db/sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StdioStartupError, startStdioServer } from "../stdio-server";
-import { StreamClientTransport, startTestMcp, type TestMcp, textOf, valueOf } from "./harness";
+import { resultValue, StreamClientTransport, startTestMcp, type TestMcp, textOf } from "./harness";
 
 // stdio: on a server database the real entry (src/stdio.ts) runs as a child process, as an
 // MCP client starts it; on the embedded database (one process owns a PGlite) the same server
@@ -104,7 +104,7 @@ describe("stdio", () => {
     try {
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name)).toContain("search_documents");
-      const page = valueOf<{ data: { organizationId: string }[] }>(
+      const page = resultValue<{ data: { organizationId: string }[] }>(
         await client.callTool({ name: "list_research_plans", arguments: {} }),
       );
       expect(page.data.length).toBeGreaterThan(0);

@@ -7,10 +7,10 @@ import {
   httpClient,
   ORGS,
   type OrgKey,
+  resultValue,
   startTestMcp,
   type TestMcp,
   textOf,
-  valueOf,
 } from "./harness";
 
 // Every tool through the SDK's Client over Streamable HTTP: what it answers, that it never
@@ -90,7 +90,7 @@ describe("tools", () => {
   });
 
   it("can list the organization's plans, and only those", async () => {
-    const page = valueOf<{ data: Plan[]; nextCursor: string | null }>(
+    const page = resultValue<{ data: Plan[]; nextCursor: string | null }>(
       await clients.acme.callTool({ name: "list_research_plans", arguments: { limit: 100 } }),
     );
     expect(page.data.length).toBeGreaterThan(0);
@@ -98,7 +98,7 @@ describe("tools", () => {
   });
 
   it("can create a plan, add steps to it and get it with its steps in order", async () => {
-    const created = valueOf<Plan>(
+    const created = resultValue<Plan>(
       await clients.acme.callTool({
         name: "create_research_plan",
         arguments: { title: "MCP plan", objective: "Through a client" },
@@ -106,7 +106,7 @@ describe("tools", () => {
     );
     expect(created).toMatchObject({ title: "MCP plan", organizationId: "org_acme" });
     for (const title of ["First", "Second"]) {
-      const step = valueOf<{ position: number }>(
+      const step = resultValue<{ position: number }>(
         await clients.acme.callTool({
           name: "add_research_step",
           arguments: { planId: created.id, title },
@@ -114,7 +114,7 @@ describe("tools", () => {
       );
       expect(step.position).toBe(title === "First" ? 1 : 2);
     }
-    const plan = valueOf<Plan>(
+    const plan = resultValue<Plan>(
       await clients.acme.callTool({ name: "get_research_plan", arguments: { id: created.id } }),
     );
     expect(plan.steps.map((step) => step.title)).toEqual(["First", "Second"]);
@@ -126,7 +126,7 @@ describe("tools", () => {
   });
 
   it("can ingest a document, find it by search (chunk text, document id, score) and get it", async () => {
-    const ingested = valueOf<{ id: string; chunkCount: number }>(
+    const ingested = resultValue<{ id: string; chunkCount: number }>(
       await clients.acme.callTool({
         name: "ingest_document",
         arguments: {
@@ -136,7 +136,9 @@ describe("tools", () => {
       }),
     );
     expect(ingested.chunkCount).toBe(1);
-    const hits = valueOf<{ chunkId: string; documentId: string; content: string; score: number }[]>(
+    const hits = resultValue<
+      { chunkId: string; documentId: string; content: string; score: number }[]
+    >(
       await clients.acme.callTool({
         name: "search_documents",
         arguments: { query: "wombat burrow", limit: 5 },
@@ -147,7 +149,7 @@ describe("tools", () => {
       content: expect.stringContaining("Wombat"),
     });
     expect(hits[0]?.score).toBeGreaterThan(0);
-    const found = valueOf<{ id: string; chunks: unknown[] }>(
+    const found = resultValue<{ id: string; chunks: unknown[] }>(
       await clients.acme.callTool({ name: "get_document", arguments: { id: ingested.id } }),
     );
     expect(found.chunks).toHaveLength(1);
@@ -156,12 +158,12 @@ describe("tools", () => {
       arguments: { query: "wombat burrow" },
     });
     // Vector search always answers its nearest chunks: never this document of acme's.
-    const theirs = valueOf<{ documentId: string }[]>(other).map((hit) => hit.documentId);
+    const theirs = resultValue<{ documentId: string }[]>(other).map((hit) => hit.documentId);
     expect(theirs).not.toContain(ingested.id);
   });
 
   it("cannot find another organization's chunks by search", async () => {
-    const hits = valueOf<{ documentId: string }[]>(
+    const hits = resultValue<{ documentId: string }[]>(
       await clients.acme.callTool({
         name: "search_documents",
         arguments: { query: "notes findings recent studies", limit: 50 },
@@ -181,7 +183,7 @@ describe("tools", () => {
   });
 
   it("can summarise the organization's AI usage", async () => {
-    const usage = valueOf<{ modelId: string; requests: number }[]>(
+    const usage = resultValue<{ modelId: string; requests: number }[]>(
       await clients.acme.callTool({ name: "ai_usage_summary", arguments: {} }),
     );
     expect(usage.length).toBeGreaterThan(0);
