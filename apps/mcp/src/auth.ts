@@ -1,5 +1,11 @@
 import { authenticateToken, type Database } from "@repo/db";
-import type { Caller } from "./tools";
+
+/** Who calls: an authenticated token's user, organization and scopes. */
+export interface Caller {
+  readonly organizationId: string;
+  readonly userId: string;
+  readonly scopes: readonly string[];
+}
 
 // RFC 6750 b64token, bounded: anything else is refused before the database is asked.
 const TOKEN = /^[A-Za-z0-9\-._~+/]{1,512}=*$/;

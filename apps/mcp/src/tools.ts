@@ -29,14 +29,7 @@ import {
   insertResearchStepSchema,
 } from "@repo/db/zod";
 import { z } from "zod";
-import { TokenRefusedError } from "./auth";
-
-/** Who calls: an authenticated token's user, organization and scopes. */
-export interface Caller {
-  readonly organizationId: string;
-  readonly userId: string;
-  readonly scopes: readonly string[];
-}
+import { type Caller, TokenRefusedError } from "./auth";
 
 export interface ToolOptions {
   db: Database;
