@@ -31,6 +31,7 @@ if [ -n "${TEST_DATABASE_URL:-}" ] && [ -n "${TEST_POOLER_URL:-}" ]; then
     src/__tests__/runtime-role.test.ts src/__tests__/token-unit.test.ts \
     --outputFile.json=.test-results/pooler.json || status=1
   "${pooled[@]}" pnpm --filter @repo/api exec vitest run --outputFile.json=.test-results/pooler.json || status=1
+  "${pooled[@]}" pnpm --filter @repo/mcp exec vitest run --outputFile.json=.test-results/pooler.json || status=1
 elif [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "[ci:check] TEST_POOLER_URL unset: pooler tests skipped"
 fi

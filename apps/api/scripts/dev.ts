@@ -14,6 +14,7 @@ import {
   ownerTarget,
   seed,
 } from "@repo/db/admin";
+import { clientConfig, createMcpApp, startMcpServer } from "@repo/mcp";
 import { createApp } from "../src/app";
 import { apiEnv } from "../src/env";
 import { startServer } from "../src/serve";
@@ -65,10 +66,20 @@ if (first) {
     `  curl ${auth} -H "Content-Type: application/json" -d '{"title":"New plan","objective":"Try the API"}' ${base}/v1/research/plans`,
   );
 }
-console.log("\nCtrl-C stops the server and closes the database.");
+// The MCP server in this process too: one PGlite has one owner process.
+const mcp = await startMcpServer(createMcpApp({ db: getDb(), preparer }), {
+  port: Number(process.env.MCP_PORT ?? 3001),
+  hostname: HOST,
+});
+const mcpUrl = mcp.url.replace("//127.0.0.1:", "//localhost:");
+console.log(
+  `\nMCP server ready on ${mcpUrl} (Streamable HTTP). Client config, one demo token per organization:`,
+);
+console.log(JSON.stringify(clientConfig(mcpUrl, tokens), null, 2));
+console.log("\nCtrl-C stops the servers and closes the database.");
 
 onShutdown(async () => {
-  await server.close();
+  await Promise.all([server.close(), mcp.close()]);
   await Promise.all([closeDb(), preparer.close()]);
   await closeOwnerDb();
 });

@@ -3,6 +3,7 @@
 // @repo/db/sql (tests and scripts); the owner connection is in @repo/db/admin, which apps
 // may not import (dependency-cruiser).
 
+export { isScope, missingScopes, SCOPES, type Scope } from "./auth/scopes";
 export {
   authenticateToken,
   hashToken,

@@ -16,7 +16,13 @@ import { quoteLiteral, roleSetup, type TenantUnitTimeouts } from "../tenancy/set
 export type TokenOutcome = "ok" | "unknown" | "expired" | "revoked" | "no_membership";
 
 export type TokenAuthentication =
-  | { readonly outcome: "ok"; readonly userId: string; readonly organizationId: string }
+  | {
+      readonly outcome: "ok";
+      readonly userId: string;
+      readonly organizationId: string;
+      /** What the token may do (src/auth/scopes.ts). */
+      readonly scopes: readonly string[];
+    }
   | { readonly outcome: Exclude<TokenOutcome, "ok"> };
 
 const OUTCOMES = new Set<string>(["ok", "unknown", "expired", "revoked", "no_membership"]);
@@ -31,6 +37,7 @@ type AuthenticationRow = {
   organization_id: string | null;
   token_hash: string | null;
   outcome: string;
+  scopes: string[] | null;
 };
 
 /** A requested organization that names none (blank, or with a NUL Postgres text cannot hold). */
@@ -41,7 +48,7 @@ const namesNoOrganization = (requested: string | null) =>
 function authentication(row: AuthenticationRow | undefined, hash: string): TokenAuthentication {
   if (!row || !OUTCOMES.has(row.outcome)) {
     throw new Error(
-      `authenticate_token answered ${JSON.stringify(row)}: is migration 0005 applied?`,
+      `authenticate_token answered ${JSON.stringify(row)}: is migration 0008 applied?`,
     );
   }
   if (row.outcome !== "ok") return { outcome: row.outcome as Exclude<TokenOutcome, "ok"> };
@@ -55,7 +62,12 @@ function authentication(row: AuthenticationRow | undefined, hash: string): Token
   ) {
     return { outcome: "unknown" };
   }
-  return { outcome: "ok", userId: row.user_id, organizationId: row.organization_id };
+  return {
+    outcome: "ok",
+    userId: row.user_id,
+    organizationId: row.organization_id,
+    scopes: row.scopes ?? [],
+  };
 }
 
 /**
@@ -73,7 +85,7 @@ export async function authenticateToken(
   const hash = hashToken(token);
   const [row] = await rows<AuthenticationRow>(
     db,
-    sql`select user_id, organization_id, token_hash, outcome from public.authenticate_token(${hash}, ${requested})`,
+    sql`select user_id, organization_id, token_hash, outcome, scopes from public.authenticate_token(${hash}, ${requested})`,
   );
   return authentication(row, hash);
 }
@@ -83,6 +95,7 @@ export type TokenUnit<T> =
       readonly outcome: "ok";
       readonly userId: string;
       readonly organizationId: string;
+      readonly scopes: readonly string[];
       readonly value: T;
     }
   | { readonly outcome: Exclude<TokenOutcome, "ok"> };
@@ -105,7 +118,7 @@ export async function withTokenContext<R>(
   if (namesNoOrganization(requested)) return { outcome: "no_membership" };
   const hash = hashToken(credentials.token);
   const setup = [
-    `select a.user_id, a.organization_id, a.token_hash, a.outcome,
+    `select a.user_id, a.organization_id, a.token_hash, a.outcome, a.scopes,
             set_config('${TENANT_SETTING}', coalesce(a.organization_id, ''), true),
             set_config('${USER_SETTING}', coalesce(a.user_id, ''), true)
        from public.authenticate_token(${quoteLiteral(hash)}, ${requested === null ? "null" : quoteLiteral(requested)}) a`,

@@ -4,5 +4,6 @@
 export { usageSummary } from "./ai/usage";
 export * from "./documents";
 export { DomainError, isPossibleId } from "./errors";
+export { type Refusal, type RefusalCode, refusalOf } from "./refusal";
 export * from "./research/plans";
 export * from "./search";

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { getTableName } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
+import { SCOPES } from "../auth/scopes";
 import { hashToken } from "../auth/tokens";
 import type { Database } from "../connection/client";
 import { HashingEmbedder } from "../domains/search/embedder";
@@ -159,7 +160,7 @@ export async function seedDev(
       name: "Demo token (dev seed)",
       tokenHash: hashToken(token),
       displayPrefix: token.slice(0, 9),
-      scopes: ["research:read", "research:write", "documents:read", "documents:write"],
+      scopes: [...SCOPES],
       ...stamp(t + 20),
     });
 

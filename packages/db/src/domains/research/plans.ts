@@ -103,6 +103,14 @@ export function getPlan(tx: Transaction, id: string) {
   return tx.select().from(researchPlan).where(eq(researchPlan.id, id));
 }
 
+/** The plan with this id and its steps in order, in one statement; undefined if none. */
+export function getPlanWithSteps(tx: Transaction, id: string) {
+  return tx.query.researchPlan.findFirst({
+    where: eq(researchPlan.id, id),
+    with: { steps: { orderBy: researchStep.position } },
+  });
+}
+
 export type NewPlanInput = Pick<NewResearchPlan, "title" | "objective" | "status" | "metadata">;
 
 /** Creates a plan of `organizationId` by `userId` (completed_at set when it starts completed). */
