@@ -10,6 +10,12 @@ echo "[ci:check] format + lint, architecture, dead code, duplication, docs, type
 pnpm exec turbo run lint check:deps check:knip check:dupes check:docs typecheck db:check db:lint db:guard db:erd:check \
   --continue --output-logs=errors-only || status=1
 
+# --- Citus readiness: report mode (prints what blocks distributing by organization_id, exits 0;
+# only a crash fails). `pnpm db:citus-report --strict` fails while a blocker remains.
+echo "[ci:check] Citus readiness report (report mode)"
+pnpm --silent db:citus-report || status=1
+# --- end Citus readiness ---
+
 echo "[ci:check] tests on embedded PGlite"
 env -u TEST_DATABASE_URL -u TEST_POOLER_URL -u DATABASE_URL pnpm test -- --outputFile.json=.test-results/embedded.json || status=1
 

@@ -39,16 +39,20 @@ describe.skipIf(!modernPooler)("prepared statements through a pooler that keeps 
 
   it("can see the unit's statement prepared under the pooler's name on the server connection", async () => {
     await plansOf("org_a");
-    const prepared = await withTenantContext(testDb.app, { organizationId: "org_a" }, async (tx) => {
-      await tx
-        .select({ id: researchPlan.id })
-        .from(researchPlan)
-        .where(eq(researchPlan.organizationId, "org_a"));
-      return rows<{ name: string; statement: string }>(
-        tx,
-        sql`select name, statement from pg_prepared_statements where statement like ${'%"research_plan"%'}`,
-      );
-    });
+    const prepared = await withTenantContext(
+      testDb.app,
+      { organizationId: "org_a" },
+      async (tx) => {
+        await tx
+          .select({ id: researchPlan.id })
+          .from(researchPlan)
+          .where(eq(researchPlan.organizationId, "org_a"));
+        return rows<{ name: string; statement: string }>(
+          tx,
+          sql`select name, statement from pg_prepared_statements where statement like ${'%"research_plan"%'}`,
+        );
+      },
+    );
     expect(prepared.length).toBeGreaterThan(0);
     for (const statement of prepared) expect(statement.name).toMatch(/^PGBOUNCER_\d+$/);
   });
