@@ -46,7 +46,7 @@ export const CITUS_CHECKS = {
   },
 } as const;
 
-export type CitusCheck = keyof typeof CITUS_CHECKS;
+type CitusCheck = keyof typeof CITUS_CHECKS;
 
 export interface CitusFinding {
   check: CitusCheck;

@@ -96,7 +96,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** set_config calls in the package's own source: settings a Citus worker would not see. */
-export function setConfigFindings(root = sourceRoot): CitusFinding[] {
+function setConfigFindings(root = sourceRoot): CitusFinding[] {
   const findings: CitusFinding[] = [];
   for (const file of sourceFiles(root)) {
     const text = readFileSync(file, "utf8");
