@@ -16,13 +16,15 @@ HOST=127.0.0.1
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then BASE=/dev/shm; else BASE=/tmp; fi
 DIR=$BASE/repo-pgbouncer-$PORT
 BIN=${PGBOUNCER_BIN:-/usr/sbin/pgbouncer}
+# Extra [pgbouncer] lines (.ci/pgbouncer-modern.sh passes max_prepared_statements).
+EXTRA_SETTINGS=${PGBOUNCER_EXTRA_SETTINGS:-}
 
 log() { echo "[pgbouncer] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 cd /
 
-if [ ! -x "$BIN" ]; then
+if [ ! -x "$BIN" ] && [ -z "${PGBOUNCER_BIN:-}" ]; then
   [ "$(id -u)" -eq 0 ] || die "need root to apt-get install pgbouncer"
   log "installing pgbouncer via apt"
   export DEBIAN_FRONTEND=noninteractive
@@ -56,6 +58,7 @@ ignore_startup_parameters = extra_float_digits
 logfile = $DIR/pgbouncer.log
 pidfile = $DIR/pgbouncer.pid
 admin_users = postgres
+$EXTRA_SETTINGS
 EOF
   printf '"postgres" "postgres"\n"app_runtime" "app_runtime"\n' >"$DIR/userlist.txt"
   [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$DIR"

@@ -10,6 +10,12 @@ echo "[ci:check] format + lint, architecture, dead code, duplication, docs, type
 pnpm exec turbo run lint check:deps check:knip check:dupes check:docs typecheck db:check db:lint db:guard db:erd:check \
   --continue --output-logs=errors-only || status=1
 
+# --- Citus readiness: report mode (prints what blocks distributing by organization_id, exits 0;
+# only a crash fails). `pnpm db:citus-report --strict` fails while a blocker remains.
+echo "[ci:check] Citus readiness report (report mode)"
+pnpm --silent db:citus-report || status=1
+# --- end Citus readiness ---
+
 echo "[ci:check] tests on embedded PGlite"
 env -u TEST_DATABASE_URL -u TEST_POOLER_URL -u DATABASE_URL pnpm test -- --outputFile.json=.test-results/embedded.json || status=1
 
@@ -35,6 +41,23 @@ if [ -n "${TEST_DATABASE_URL:-}" ] && [ -n "${TEST_POOLER_URL:-}" ]; then
 elif [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "[ci:check] TEST_POOLER_URL unset: pooler tests skipped"
 fi
+
+# --- modern pooler: PgBouncer >= 1.21 (max_prepared_statements) in TEST_MODERN_POOLER_URL ---
+# The same pooled files as above, with prepared statements ON (the fast path), plus the test
+# that the pooler really keeps them (prepared-pooler.test.ts, skipped in every other pass).
+if [ -n "${TEST_DATABASE_URL:-}" ] && [ -n "${TEST_MODERN_POOLER_URL:-}" ]; then
+  echo "[ci:check] tests through the modern pooler in TEST_MODERN_POOLER_URL (prepared statements on)"
+  modern=(env -u DATABASE_URL TEST_POOLER_URL="$TEST_MODERN_POOLER_URL" DB_PREPARED_STATEMENTS=true)
+  "${modern[@]}" pnpm --filter @repo/db exec vitest run src/__tests__/unit.test.ts \
+    src/__tests__/isolation.test.ts src/__tests__/tenant.test.ts src/__tests__/soak.test.ts \
+    src/__tests__/runtime-role.test.ts src/__tests__/token-unit.test.ts \
+    src/__tests__/prepared-pooler.test.ts \
+    --outputFile.json=.test-results/pooler-modern.json || status=1
+  "${modern[@]}" pnpm --filter @repo/api exec vitest run --outputFile.json=.test-results/pooler-modern.json || status=1
+elif [ -n "${TEST_DATABASE_URL:-}" ]; then
+  echo "[ci:check] TEST_MODERN_POOLER_URL unset: modern pooler tests skipped"
+fi
+# --- end modern pooler ---
 
 [ "$status" -eq 0 ] && echo "[ci:check] all checks passed" || echo "[ci:check] FAILED (see above)"
 exit "$status"

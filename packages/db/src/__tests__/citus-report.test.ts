@@ -1,0 +1,122 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { sql } from "drizzle-orm";
+import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rows } from "../connection/rows";
+import { TENANT_ROLE } from "../tenancy/roles";
+import { createTestDatabase, type TestDatabase } from "../testing";
+import { CITUS_CHECKS, type CitusFinding, citusReport } from "../tooling/citus";
+import { isTenantTable, schemaTables } from "../tooling/guard";
+import { TENANT_COLUMN } from "../tooling/guard/findings";
+
+// The Citus readiness report reads the catalog of a migrated database: its findings are
+// derived here from the drizzle schema, and a table added to the live catalog shows up.
+let testDb: TestDatabase;
+let findings: CitusFinding[];
+
+const tables = schemaTables();
+const tenant = new Set(tables.filter(isTenantTable).map((t) => getTableConfig(t).name));
+const configs = tables.map((table: PgTable) => getTableConfig(table));
+const of = (check: keyof typeof CITUS_CHECKS) => findings.filter((f) => f.check === check);
+const keyOf = (table: string, columns: readonly string[]) => `${table}(${columns.join(", ")})`;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  findings = await citusReport(testDb.db);
+});
+afterAll(() => testDb?.dispose());
+
+describe("the Citus readiness report", () => {
+  it("reports every key of a tenant table without organization_id, and no other", () => {
+    const expected = configs
+      .filter((config) => tenant.has(config.name))
+      .flatMap((config) =>
+        [
+          config.columns.filter((c) => c.primary).map((c) => c.name),
+          ...config.primaryKeys.map((k) => k.columns.map((c) => c.name)),
+          ...config.uniqueConstraints.map((k) => k.columns.map((c) => c.name)),
+          ...config.columns.filter((c) => c.isUnique).map((c) => [c.name]),
+          ...config.indexes
+            .filter((index) => index.config.unique)
+            .map((index) => index.config.columns.map((c) => (c as { name: string }).name)),
+        ]
+          .filter((columns) => columns.length > 0 && !columns.includes(TENANT_COLUMN))
+          .map((columns) => keyOf(config.name, columns)),
+      );
+    const reported = of("key-without-tenant").map((f) => keyOf(f.table!, f.columns!));
+    expect(reported.sort()).toEqual(expected.sort());
+    expect(reported.length).toBeGreaterThan(0);
+  });
+
+  it("reports every foreign key between tenant tables without organization_id, and no other", () => {
+    const expected = configs
+      .filter((config) => tenant.has(config.name))
+      .flatMap((config) =>
+        config.foreignKeys
+          .map((fk) => fk.reference())
+          .filter((ref) => tenant.has(getTableConfig(ref.foreignTable).name))
+          .map((ref) => ref.columns.map((c) => c.name))
+          .filter((columns) => !columns.includes(TENANT_COLUMN))
+          .map((columns) => keyOf(config.name, columns)),
+      );
+    const reported = of("foreign-key-without-tenant").map((f) => keyOf(f.table!, f.columns!));
+    expect(reported.sort()).toEqual(expected.sort());
+  });
+
+  it("names as reference tables the global tables that tenant tables reference", () => {
+    const referenced = new Set(
+      configs
+        .filter((config) => tenant.has(config.name))
+        .flatMap((config) =>
+          config.foreignKeys.map((fk) => getTableConfig(fk.reference().foreignTable).name),
+        )
+        .filter((name) => !tenant.has(name)),
+    );
+    expect(new Set(of("reference-table").map((f) => f.table))).toEqual(referenced);
+  });
+
+  it("reports the policies of every tenant table in the subquery form Citus refuses", () => {
+    const withPolicies = configs.filter((c) => tenant.has(c.name) && c.policies.length > 0);
+    expect(new Set(of("initplan-policy").map((f) => f.table))).toEqual(
+      new Set(withPolicies.map((c) => c.name)),
+    );
+  });
+
+  it("reports the NOLOGIN role that tenant units take with SET ROLE", async () => {
+    const [role] = await rows<{ login: boolean }>(
+      testDb.db,
+      sql`select rolcanlogin as login from pg_roles where rolname = ${TENANT_ROLE}`,
+    );
+    expect(role?.login).toBe(false);
+    expect(of("nologin-role").map((f) => f.subject)).toContain(TENANT_ROLE);
+  });
+
+  it("reports the token unit's tenant setup through set_config", () => {
+    expect(of("set-config").map((f) => f.subject)).toContain(path.join("auth", "tokens.ts"));
+  });
+
+  it("can see a table added to the live catalog: a bad key reported, a composite one not", async () => {
+    await testDb.db.execute(sql`
+      create table citus_probe_bad (id text primary key, ${sql.identifier(TENANT_COLUMN)} text not null)`);
+    await testDb.db.execute(sql`
+      create table citus_probe_good (${sql.identifier(TENANT_COLUMN)} text, id text,
+                                     primary key (${sql.identifier(TENANT_COLUMN)}, id))`);
+    const keys = (await citusReport(testDb.db))
+      .filter((f) => f.check === "key-without-tenant")
+      .map((f) => f.table);
+    expect(keys).toContain("citus_probe_bad");
+    expect(keys).not.toContain("citus_probe_good");
+  });
+
+  it("has a section in docs/scaling.md for every check it runs", () => {
+    const doc = readFileSync(path.join(import.meta.dirname, "../../docs/scaling.md"), "utf8");
+    const headings = new Set(
+      doc
+        .split("\n")
+        .filter((l) => l.startsWith("### "))
+        .map((l) => l.slice(4).trim()),
+    );
+    for (const { title } of Object.values(CITUS_CHECKS)) expect(headings).toContain(title);
+  });
+});

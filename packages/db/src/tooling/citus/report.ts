@@ -1,0 +1,221 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { sql } from "drizzle-orm";
+import type { Database } from "../../connection/client";
+import { rows } from "../../connection/rows";
+import { TENANT_COLUMN } from "../guard/findings";
+import type { CitusFinding } from "./findings";
+
+/** packages/db/src: where the set_config scan looks (tests excluded). */
+const sourceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** Tables of schema public (not partitions), and whether they carry organization_id. */
+const tablesQuery = sql`
+  select c.relname as "table",
+         exists (select 1 from pg_attribute a
+                 where a.attrelid = c.oid and a.attname = ${TENANT_COLUMN} and a.attnum > 0
+                   and not a.attisdropped) as tenant
+  from pg_class c
+  join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
+  where c.relkind in ('r', 'p') and not c.relispartition
+  order by 1`;
+
+/** Unique indexes (primary keys and unique constraints included), with their columns. */
+const uniqueQuery = sql`
+  select t.relname as "table", i.relname as name, x.indisprimary as "primary",
+         array(select a.attname::text from unnest(x.indkey) with ordinality k(attnum, n)
+               join pg_attribute a on a.attrelid = x.indrelid and a.attnum = k.attnum
+               order by k.n) as columns
+  from pg_index x
+  join pg_class t on t.oid = x.indrelid
+  join pg_class i on i.oid = x.indexrelid
+  join pg_namespace n on n.oid = t.relnamespace and n.nspname = 'public'
+  where x.indisunique
+  order by 1, 2`;
+
+/** Foreign keys between tables of schema public, with their referencing columns. */
+const foreignKeysQuery = sql`
+  select f.conname as name, s.relname as "table", t.relname as target,
+         array(select a.attname::text from unnest(f.conkey) with ordinality k(attnum, n)
+               join pg_attribute a on a.attrelid = f.conrelid and a.attnum = k.attnum
+               order by k.n) as columns
+  from pg_constraint f
+  join pg_class s on s.oid = f.conrelid
+  join pg_class t on t.oid = f.confrelid
+  join pg_namespace n on n.oid = s.relnamespace and n.nspname = 'public'
+  where f.contype = 'f'
+  order by 2, 1`;
+
+const policiesQuery = sql`
+  select tablename as "table", policyname as name, roles::text[] as roles,
+         coalesce(qual, '') || ' ' || coalesce(with_check, '') as expressions
+  from pg_policies where schemaname = 'public'
+  order by 1, 2`;
+
+/** Roles that policies name, and whether they may log in. */
+const rolesQuery = sql`
+  select r.rolname as name, r.rolcanlogin as login
+  from pg_roles r
+  where r.rolname in (select unnest(roles)::text from pg_policies where schemaname = 'public')
+  order by 1`;
+
+/** Functions of schema public that are the project's own (not an extension's). */
+const functionsQuery = sql`
+  select p.proname as name, p.prosrc as source
+  from pg_proc p
+  join pg_namespace n on n.oid = p.pronamespace and n.nspname = 'public'
+  where not exists (select 1 from pg_depend d
+                    where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+  order by 1`;
+
+/** Sequences owned by a column (serial, identity), with their type. */
+const sequencesQuery = sql`
+  select s.relname as name, t.relname as "table", format_type(q.seqtypid, null) as type
+  from pg_class s
+  join pg_sequence q on q.seqrelid = s.oid
+  join pg_depend d on d.classid = 'pg_class'::regclass and d.objid = s.oid
+                  and d.refclassid = 'pg_class'::regclass and d.deptype in ('a', 'i')
+  join pg_class t on t.oid = d.refobjid
+  join pg_namespace n on n.oid = t.relnamespace and n.nspname = 'public'
+  order by 1`;
+
+/** The subquery form of a policy comparison, as Postgres prints it. */
+const INITPLAN = /\(\s*SELECT\s+current_setting\(/i;
+/** set_config in app code, whatever it sets. */
+const SET_CONFIG = /set_config\(\s*'([^']+)'/g;
+
+const list = (columns: readonly string[]) => columns.join(", ");
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === "__tests__" ? [] : sourceFiles(full);
+    return entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts") ? [full] : [];
+  });
+}
+
+/** set_config calls in the package's own source: settings a Citus worker would not see. */
+function setConfigFindings(root = sourceRoot): CitusFinding[] {
+  const findings: CitusFinding[] = [];
+  for (const file of sourceFiles(root)) {
+    const text = readFileSync(file, "utf8");
+    const settings = new Set([...text.matchAll(SET_CONFIG)].map((match) => match[1] as string));
+    if (settings.size === 0) continue;
+    const subject = path.relative(root, file);
+    findings.push({
+      check: "set-config",
+      subject,
+      message: `${subject} sets ${list([...settings])} with set_config: use SET LOCAL, which Citus propagates (citus.propagate_set_commands = 'local').`,
+    });
+  }
+  return findings;
+}
+
+/**
+ * What blocks distributing every tenant table by organization_id, read from the catalog of a
+ * migrated database, plus the set_config calls of the package's source.
+ */
+export async function citusReport(db: Database): Promise<CitusFinding[]> {
+  const [tables, unique, foreignKeys, policies, roles, functions, sequences] = await Promise.all([
+    rows<{ table: string; tenant: boolean }>(db, tablesQuery),
+    rows<{ table: string; name: string; primary: boolean; columns: string[] }>(db, uniqueQuery),
+    rows<{ name: string; table: string; target: string; columns: string[] }>(db, foreignKeysQuery),
+    rows<{ table: string; name: string; roles: string[]; expressions: string }>(db, policiesQuery),
+    rows<{ name: string; login: boolean }>(db, rolesQuery),
+    rows<{ name: string; source: string }>(db, functionsQuery),
+    rows<{ name: string; table: string; type: string }>(db, sequencesQuery),
+  ]);
+  const tenant = new Set(tables.filter((t) => t.tenant).map((t) => t.table));
+  const findings: CitusFinding[] = [];
+
+  for (const key of unique) {
+    if (!tenant.has(key.table) || key.columns.includes(TENANT_COLUMN)) continue;
+    const kind = key.primary ? "primary key" : "unique index";
+    findings.push({
+      check: "key-without-tenant",
+      subject: key.name,
+      table: key.table,
+      columns: key.columns,
+      message: `${key.table}: ${kind} ${key.name} (${list(key.columns)}) lacks ${TENANT_COLUMN}: make it (${list([TENANT_COLUMN, ...key.columns])}).`,
+    });
+  }
+
+  for (const fk of foreignKeys) {
+    if (!tenant.has(fk.table) || !tenant.has(fk.target) || fk.columns.includes(TENANT_COLUMN)) {
+      continue;
+    }
+    findings.push({
+      check: "foreign-key-without-tenant",
+      subject: fk.name,
+      table: fk.table,
+      columns: fk.columns,
+      message: `${fk.table}: foreign key ${fk.name} (${list(fk.columns)}) -> ${fk.target} lacks ${TENANT_COLUMN}: drop it (a composite (${TENANT_COLUMN}, ...) key to ${fk.target} covers it) or add ${TENANT_COLUMN}.`,
+    });
+  }
+
+  // Global tables a tenant table references, and what those reference in turn.
+  const reference = new Set<string>();
+  const pending = foreignKeys.filter((fk) => tenant.has(fk.table) && !tenant.has(fk.target));
+  while (pending.length > 0) {
+    const fk = pending.pop() as (typeof pending)[number];
+    if (reference.has(fk.target)) continue;
+    reference.add(fk.target);
+    pending.push(
+      ...foreignKeys.filter((next) => next.table === fk.target && !tenant.has(next.target)),
+    );
+  }
+  for (const table of [...reference].sort()) {
+    findings.push({
+      check: "reference-table",
+      subject: table,
+      table,
+      message: `${table}: global, referenced by tenant tables: create_reference_table('${table}').`,
+    });
+  }
+
+  const initplan = new Map<string, string[]>();
+  for (const policy of policies) {
+    if (INITPLAN.test(policy.expressions)) {
+      initplan.set(policy.table, [...(initplan.get(policy.table) ?? []), policy.name]);
+    }
+  }
+  for (const [table, names] of initplan) {
+    findings.push({
+      check: "initplan-policy",
+      subject: table,
+      table,
+      message: `${table}: policies ${list(names)} compare with (SELECT current_setting(...)): compare with current_setting(...) directly.`,
+    });
+  }
+
+  for (const role of roles) {
+    if (role.login || role.name === "public") continue;
+    findings.push({
+      check: "nologin-role",
+      subject: role.name,
+      message: `role ${role.name} is named by policies but cannot log in: give it LOGIN (no password; workers trust the coordinator) or stop SET ROLE.`,
+    });
+  }
+
+  for (const fn of functions) {
+    const read = [...tenant].filter((table) => new RegExp(`\\b${table}\\b`).test(fn.source));
+    if (read.length === 0) continue;
+    findings.push({
+      check: "function-on-tenant-tables",
+      subject: fn.name,
+      message: `function ${fn.name} reads ${list(read.sort())}: it runs on the coordinator; distribute it by its organization argument where it has one.`,
+    });
+  }
+
+  for (const sequence of sequences) {
+    if (!tenant.has(sequence.table) || sequence.type === "bigint") continue;
+    findings.push({
+      check: "sequence",
+      subject: sequence.name,
+      message: `${sequence.table}: sequence ${sequence.name} is ${sequence.type}: make the column bigint.`,
+    });
+  }
+
+  return [...findings, ...setConfigFindings()];
+}
