@@ -34,38 +34,48 @@ export function redactSecrets(text: string): string {
   return text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/g, "$1***@");
 }
 
+const unreachable = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "CONNECT_TIMEOUT",
+]);
+
+/** What to do about `error`, when its root cause is one we recognise. */
+export function hintFor(error: unknown): string | undefined {
+  const code = errorCode(error);
+  const message = rootCause(error).message;
+  if (code === "28P01") return "the password in DATABASE_URL is wrong; fix it in your shell or .env";
+  if (code === "28000" || code === "3D000")
+    return "check the user and database name in DATABASE_URL";
+  if (code && unreachable.has(code))
+    return "is the server running? Check the host and port in DATABASE_URL (or unset it to use the embedded database)";
+  if (/extension "vector"|vector\.control/.test(message))
+    return "the server lacks pgvector; use the pgvector/pgvector image (`docker compose up -d`) or install postgresql-<version>-pgvector";
+  if (code === "42501" && /create role|admin option on role/i.test(message))
+    return "the owner in DATABASE_URL lacks CREATEROLE; run `ALTER ROLE <owner> CREATEROLE` as a superuser, or migrate as one";
+  if (code === "42501")
+    return "the user in DATABASE_URL lacks a privilege this command needs; connect as the database owner";
+  if (code === "42P01") return "the database is not migrated; run `pnpm db:migrate` first";
+  return undefined;
+}
+
 /** One line: what failed, why, and what to do. */
 export function describeFailure(error: unknown): string {
   if (error instanceof EnvError) return redactSecrets(error.message);
   const cause = rootCause(error);
   const code = errorCode(error);
-  const message = cause.message.split("\n")[0] ?? "";
-  const where = (cause as { address?: string; port?: number }).address
-    ? ` (${(cause as { address?: string }).address}:${(cause as { port?: number }).port})`
-    : "";
-  let line: string;
-  if (code === "28P01")
-    line = `${message}: the password in DATABASE_URL is wrong; fix it in your shell or .env.`;
-  else if (code === "28000" || code === "3D000")
-    line = `${message}: check the user and database name in DATABASE_URL.`;
-  else if (
-    code === "ECONNREFUSED" ||
-    code === "ENOTFOUND" ||
-    code === "EAI_AGAIN" ||
-    code === "ETIMEDOUT" ||
-    code === "EHOSTUNREACH" ||
-    code === "CONNECT_TIMEOUT"
-  )
-    line = `Cannot reach the database server${where} (${code}): is it running? Check the host and port in DATABASE_URL (or unset it to use the embedded database).`;
-  else if (/extension "vector"/.test(message) || (code === "58P01" && /vector/.test(message)))
-    line = `${message}: the server lacks pgvector; use the pgvector/pgvector image (docker compose up -d) or install postgresql-<version>-pgvector.`;
-  else if (code === "42501" && /create role/i.test(message))
-    line = `${message}: the owner in DATABASE_URL lacks CREATEROLE; run \`ALTER ROLE <owner> CREATEROLE\` as a superuser, or connect as one.`;
-  else if (code === "42501")
-    line = `${message}: the user in DATABASE_URL lacks a privilege this command needs; connect as the database owner.`;
-  else
-    line = `${cause.name === "Error" ? "" : `${cause.name}: `}${message}${code ? ` (${code})` : ""}`;
-  return redactSecrets(line);
+  const address = (cause as { address?: string; port?: number }).address;
+  const where = address ? ` at ${address}:${(cause as { port?: number }).port}` : "";
+  const what =
+    code && unreachable.has(code)
+      ? `Cannot reach the database server${where} (${code})`
+      : `${cause.name === "Error" ? "" : `${cause.name}: `}${cause.message.split("\n")[0]}${code ? ` (${code})` : ""}`;
+  const hint = hintFor(error);
+  return redactSecrets(hint ? `${what}: ${hint}.` : what);
 }
 
 /** Prints a failure as one line on stderr and marks the process failed. */

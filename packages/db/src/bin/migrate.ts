@@ -14,7 +14,7 @@ import {
   readJournal,
   statusLines,
 } from "../migrator";
-import { parseCli, reportFailure } from "./cli";
+import { hintFor, parseCli, reportFailure } from "./cli";
 
 const { values: flags } = parseCli(
   `usage: pnpm db:migrate [--status | --dry-run] [--migrations-folder DIR]
@@ -70,7 +70,10 @@ try {
   }
 } catch (error) {
   process.exitCode = 1;
-  if (error instanceof MigrationError) console.error(`Migration refused: ${error.message}`);
+  if (error instanceof MigrationError) {
+    const hint = hintFor(error);
+    console.error(`Migration refused: ${error.message}${hint ? ` Hint: ${hint}.` : ""}`);
+  }
   else if (error instanceof JournalError) console.error(error.message);
   else reportFailure(error);
 } finally {
