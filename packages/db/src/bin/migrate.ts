@@ -71,7 +71,8 @@ try {
 } catch (error) {
   process.exitCode = 1;
   if (error instanceof MigrationError) {
-    const hint = hintFor(error);
+    // The MigrationError's own code names the step; the hint comes from the Postgres error.
+    const hint = hintFor(error.cause);
     console.error(`Migration refused: ${error.message}${hint ? ` Hint: ${hint}.` : ""}`);
   }
   else if (error instanceof JournalError) console.error(error.message);
