@@ -26,7 +26,7 @@ import { performance } from "node:perf_hooks";
 import { type SQL, sql } from "drizzle-orm";
 import postgres from "postgres";
 import type { Database } from "../src/connection/client";
-import { env } from "../src/connection/env";
+import { env, loadEnvFile } from "../src/connection/env";
 import { rows } from "../src/connection/rows";
 import {
   EXACT_SEARCH_MAX_CHUNKS,
@@ -43,6 +43,8 @@ import {
 import { withTenantContext } from "../src/tenancy/context";
 import { createServerTestDatabase } from "../src/testing/server";
 import { quantile, random } from "./stats";
+
+loadEnvFile();
 
 interface Tenant {
   name: string;

@@ -1,12 +1,15 @@
 // What every db:* command shares: flags with --help (an unknown flag is one line plus the
 // usage, never a stack) and failures as one line naming the root cause and what to do.
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { EnvError } from "../connection/env";
+import { EnvError, loadEnvFile } from "../connection/env";
 import { errorCode, rootCause } from "../connection/errors";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
-/** Parses argv against `options`; prints `usage` and exits on --help (0) or a bad flag (2). */
+/**
+ * Parses argv against `options`; prints `usage` and exits on --help (0) or a bad flag (2).
+ * Then loads .env: every db:* command starts here.
+ */
 export function parseCli<T extends Options>(
   usage: string,
   options: T,
@@ -22,6 +25,7 @@ export function parseCli<T extends Options>(
       console.log(usage);
       process.exit(0);
     }
+    loadEnvFile();
     return parsed;
   } catch (error) {
     console.error(`${(error as Error).message}\n${usage}`);
@@ -48,7 +52,8 @@ const unreachable = new Set([
 export function hintFor(error: unknown): string | undefined {
   const code = errorCode(error);
   const message = rootCause(error).message;
-  if (code === "28P01") return "the password in DATABASE_URL is wrong; fix it in your shell or .env";
+  if (code === "28P01")
+    return "the password in DATABASE_URL is wrong; fix it in your shell or .env";
   if (code === "28000" || code === "3D000")
     return "check the user and database name in DATABASE_URL";
   if (code && unreachable.has(code))

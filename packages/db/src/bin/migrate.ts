@@ -74,8 +74,7 @@ try {
     // The MigrationError's own code names the step; the hint comes from the Postgres error.
     const hint = hintFor(error.cause);
     console.error(`Migration refused: ${error.message}${hint ? ` Hint: ${hint}.` : ""}`);
-  }
-  else if (error instanceof JournalError) console.error(error.message);
+  } else if (error instanceof JournalError) console.error(error.message);
   else reportFailure(error);
 } finally {
   await handle?.close();

@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { openPglite } from "../connection/client";
-import { env } from "../connection/env";
+import { env, loadEnvFile } from "../connection/env";
 
 const [command, ...args] = process.argv.slice(2);
 if (!command || command === "--help" || command === "-h") {
@@ -37,6 +37,7 @@ function runChild(childEnv: NodeJS.ProcessEnv): Promise<number> {
   );
 }
 
+loadEnvFile();
 const config = env();
 if (config.DATABASE_URL) {
   process.exitCode = await runChild({ ...process.env, ...libpqEnv(config.DATABASE_URL) });
