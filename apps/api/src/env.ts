@@ -12,7 +12,5 @@ const envSchema = z.object({
   LOG_LEVEL: z.string().trim().min(1).default("info"),
 });
 
-export type ApiEnv = z.infer<typeof envSchema>;
-
 /** The validated API settings, parsed once. */
 export const apiEnv = defineEnv(envSchema, "API configuration");
