@@ -1,7 +1,7 @@
 // The db:* commands as a user runs them: each case spawns one CLI process (node --import tsx,
 // like the package scripts). Cases are independent, so they run concurrently.
-import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { execFile, spawn, spawnSync } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -95,15 +95,44 @@ describe.concurrent("db:* commands", spawnTimeout, () => {
     expect(result.stderr).not.toContain("hunter2");
   });
 
-  it("cannot report --status as fine while migrations are pending", {
-    timeout: 180_000,
-  }, async () => {
-    const result = await cli("migrate", ["--status"], {
-      PGLITE_DATA_DIR: path.join(scratch, "fresh"),
-    });
+  it("cannot report --status as fine while migrations are pending (a stale lock is taken over)", async () => {
+    const dataDir = path.join(scratch, "fresh");
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+    await writeFile(`${dataDir}.lock`, JSON.stringify({ pid: gone, command: "pnpm dev" }));
+    const result = await cli("migrate", ["--status"], { PGLITE_DATA_DIR: dataDir });
     expect(result.stdout).toMatch(/pending/);
     expect(result.code).toBe(1);
   });
+
+  it("cannot open the embedded database while another process holds it", async () => {
+    const dataDir = path.join(scratch, "held");
+    await mkdir(dataDir, { recursive: true });
+    const holder = spawn(process.execPath, ["-e", "setTimeout(() => {}, 600_000)"]);
+    try {
+      await writeFile(`${dataDir}.lock`, JSON.stringify({ pid: holder.pid, command: "pnpm dev" }));
+      const result = await cli("seed", [], { PGLITE_DATA_DIR: dataDir });
+      expect(result.code).toBe(1);
+      expectOneLine(result.stderr);
+      expect(result.stderr).toContain(
+        `The embedded database in ${dataDir} is held by pnpm dev (pid ${holder.pid}): stop it first`,
+      );
+    } finally {
+      holder.kill();
+    }
+  });
+
+  it.skipIf(spawnSync("psql", ["--version"]).status !== 0)(
+    "can browse the embedded database offline with db:psql",
+    async () => {
+      const result = await cli(
+        "with-database",
+        ["psql", "-At", "-c", "select count(*) > 0 from pg_class"],
+        { PGLITE_DATA_DIR: path.join(scratch, "browse") },
+      );
+      expect(result.stdout.trim()).toBe("t");
+      expect(result.code).toBe(0);
+    },
+  );
 
   it("can name the fix for a wrong password and a server without pgvector", () => {
     // postgres.js's error shape for what the server answers (no such server to run here).
