@@ -1,7 +1,7 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 
 /** Another live process has the embedded database open. */
-export class EmbeddedDatabaseBusyError extends Error {
+class EmbeddedDatabaseBusyError extends Error {
   override readonly name = "EmbeddedDatabaseBusyError";
 }
 
