@@ -21,7 +21,9 @@ env -u TEST_DATABASE_URL -u TEST_POOLER_URL -u DATABASE_URL pnpm test -- --outpu
 
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "[ci:check] tests on the server in TEST_DATABASE_URL"
-  env -u DATABASE_URL -u TEST_POOLER_URL pnpm test -- --outputFile.json=.test-results/server.json || status=1
+  # Never replayed from turbo's cache: the server's state is not an input turbo can hash, so a
+  # stopped server must fail here rather than pass on an earlier run's results.
+  env -u DATABASE_URL -u TEST_POOLER_URL TURBO_FORCE=true pnpm test -- --outputFile.json=.test-results/server.json || status=1
 else
   echo "[ci:check] TEST_DATABASE_URL unset: server tests skipped (see .env.example)"
 fi

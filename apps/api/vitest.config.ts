@@ -1,4 +1,7 @@
+import { loadEnvFile } from "@repo/db";
 import { defineConfig } from "vitest/config";
+
+loadEnvFile();
 
 export default defineConfig({
   test: {

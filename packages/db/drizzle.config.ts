@@ -1,5 +1,7 @@
 import { defineConfig } from "drizzle-kit";
-import { env } from "./src/connection/env";
+import { env, loadEnvFile } from "./src/connection/env";
+
+loadEnvFile();
 
 // generate and check need no database. push and studio need one: with DATABASE_URL unset,
 // `pnpm db:push` / `pnpm db:studio` serve the embedded database on a local port and set

@@ -1,4 +1,7 @@
 import { defineConfig } from "vitest/config";
+import { loadEnvFile } from "./src/connection/env";
+
+loadEnvFile();
 
 export default defineConfig({
   test: {

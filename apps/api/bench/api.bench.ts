@@ -10,12 +10,15 @@
 // per-statement SET LOCAL ROLE the embedded runtime role needs).
 // Ends with `bench <name>=<value>` lines.
 import os from "node:os";
+import { loadEnvFile } from "@repo/db";
 import { seed } from "@repo/db/admin";
 import { createTestDatabase } from "@repo/db/testing";
 import autocannon from "autocannon";
 import { createApp } from "../src/app";
 import { startServer } from "../src/serve";
 import { ownerPlanPage } from "./baseline";
+
+loadEnvFile();
 
 const ROUNDS = 3;
 const ROUND_SECONDS = 3;

@@ -11,9 +11,12 @@ import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadEnvFile } from "@repo/db";
 import { seed } from "@repo/db/admin";
 import { rows, sql } from "@repo/db/sql";
 import { createTestDatabase } from "@repo/db/testing";
+
+loadEnvFile();
 
 const ROUNDS = 2;
 const VICTIM_REQUESTS = 300;

@@ -13,7 +13,7 @@
 // Needs TEST_DATABASE_URL. Ends with `bench <name>=<value>` lines; targets:
 // rtt_tenant_unit=1, rtt_tenant_unit_3<=3, rtt_api_get<=2, tenant_point_ratio_1ms>=0.9,
 // api_get_ratio_1ms>=0.8.
-import { commitWith, withTenantContext } from "@repo/db";
+import { commitWith, loadEnvFile, withTenantContext } from "@repo/db";
 import { createDatabase, seed } from "@repo/db/admin";
 import { and, eq, schema } from "@repo/db/sql";
 import { createTestDatabase } from "@repo/db/testing";
@@ -22,6 +22,8 @@ import { createLogger } from "../src/log";
 import { startServer } from "../src/serve";
 import { ownerPlanPage } from "./baseline";
 import { RoundTripProxy } from "./rtt-proxy";
+
+loadEnvFile();
 
 const DELAYS_MS = [0, 0.5, 1];
 const RUNS = 200;

@@ -4,7 +4,7 @@
 // process; no other process may open it meanwhile). DATABASE_URL: that server.
 // Lives outside src/ because it holds the owner connection (@repo/db/admin), which request
 // handling code may not import (dependency-cruiser: apps-no-db-admin).
-import { closeDb, createPreparerPool, getDb } from "@repo/db";
+import { closeDb, createPreparerPool, getDb, loadEnvFile } from "@repo/db";
 import {
   closeOwnerDb,
   describeTarget,
@@ -26,6 +26,7 @@ if (process.env.NODE_ENV === "production") {
   process.exit(1);
 }
 
+loadEnvFile();
 const { HOST, PORT } = apiEnv();
 console.log(`Database: ${describeTarget(ownerTarget())}`);
 let tokens: Awaited<ReturnType<typeof seed>>["tokens"];

@@ -1,5 +1,6 @@
 import { errorCode } from "@repo/db";
 import pino, { type Logger } from "pino";
+import { apiEnv } from "./env";
 
 export type { Logger };
 
@@ -8,7 +9,7 @@ export type { Logger };
  * carry ids, routes, statuses and durations: never request bodies, query strings, tokens or
  * SQL parameters.
  */
-export function createLogger(level = process.env.LOG_LEVEL ?? "info"): Logger {
+export function createLogger(level = apiEnv().LOG_LEVEL): Logger {
   return pino({ level, base: undefined });
 }
 

@@ -9,6 +9,7 @@ import {
   DatabaseTimeoutError,
   DatabaseUnavailableError,
   getDb,
+  loadEnvFile,
   UnsafeRuntimeRoleError,
   verifyRuntimeRole,
 } from "@repo/db";
@@ -18,6 +19,7 @@ import { createLogger, describeError } from "./log";
 import { startServer } from "./serve";
 import { onFatal, onShutdown } from "./shutdown";
 
+loadEnvFile();
 const log = createLogger();
 const { HOST, PORT } = apiEnv();
 

@@ -6,9 +6,11 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { promisify } from "node:util";
 import postgres from "postgres";
-import { env } from "../src/connection/env";
+import { env, loadEnvFile } from "../src/connection/env";
 import { packageRoot } from "../src/connection/paths";
 import { median, time } from "./stats";
+
+loadEnvFile();
 
 const ROUNDS = 5;
 const url = env().TEST_DATABASE_URL;

@@ -26,7 +26,7 @@ import { performance } from "node:perf_hooks";
 import { type SQL, sql } from "drizzle-orm";
 import postgres from "postgres";
 import type { Database } from "../src/connection/client";
-import { env } from "../src/connection/env";
+import { env, loadEnvFile } from "../src/connection/env";
 import { rows } from "../src/connection/rows";
 import {
   EXACT_SEARCH_MAX_CHUNKS,
@@ -43,6 +43,8 @@ import {
 import { withTenantContext } from "../src/tenancy/context";
 import { createServerTestDatabase } from "../src/testing/server";
 import { quantile, random } from "./stats";
+
+loadEnvFile();
 
 interface Tenant {
   name: string;
@@ -758,6 +760,17 @@ async function run(serverUrl: string) {
       `\nrecall@${K} min over small, medium, large: ${recallMin.toFixed(3)} as shipped, ${hnswRecallMin.toFixed(3)} through the HNSW index (target >= ${TARGET_RECALL}); search_rls_ratio max over them: ${ratioMax.toFixed(2)} (target <= ${TARGET_RATIO}); in the table of 452,000 chunks: recall large ${phase2.figures.get(TENANTS[2]!.id)!.recall.toFixed(3)}, xlarge ${phase2.figures.get(XLARGE.id)!.recall.toFixed(3)}, search_rls_ratio xlarge ${ratio(phase2.figures.get(XLARGE.id)!).toFixed(2)}`,
     );
 
+    for (const [figure, missed] of [
+      [
+        `search_recall_min ${recallMin.toFixed(3)} (>= ${TARGET_RECALL})`,
+        recallMin < TARGET_RECALL,
+      ],
+      [`search_rls_ratio_max ${ratioMax.toFixed(2)} (<= ${TARGET_RATIO})`, ratioMax > TARGET_RATIO],
+    ] as const) {
+      if (!missed) continue;
+      console.log(`${figure} misses its target`);
+      process.exitCode = 1;
+    }
     lines.push(
       `bench search_recall_min=${recallMin.toFixed(3)}`,
       `bench search_hnsw_recall_min=${hnswRecallMin.toFixed(3)}`,

@@ -1,9 +1,11 @@
 // bench:seed — load-tier throughput: rows/s of `pnpm db:seed --tier load` on a fresh server
 // database (the reference tier is seeded first and not counted). Ends with `bench` lines.
 import { performance } from "node:perf_hooks";
-import { env } from "../src/connection/env";
+import { env, loadEnvFile } from "../src/connection/env";
 import { seed } from "../src/seeds";
 import { createServerTestDatabase } from "../src/testing/server";
+
+loadEnvFile();
 
 const ORGS = 100;
 const ROWS = 1_000;

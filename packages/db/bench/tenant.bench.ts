@@ -15,12 +15,14 @@
 import { performance } from "node:perf_hooks";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { createDatabase, type Database, type Transaction } from "../src/connection/client";
-import { env } from "../src/connection/env";
+import { env, loadEnvFile } from "../src/connection/env";
 import { rows } from "../src/connection/rows";
 import { researchPlan, researchPlanStatus } from "../src/schema";
 import { withTenantContext } from "../src/tenancy/context";
 import { createServerTestDatabase } from "../src/testing/server";
 import { median, quantile, random } from "./stats";
+
+loadEnvFile();
 
 const ORGANIZATIONS = 1_000;
 const ROWS = 1_000_000;

@@ -4,13 +4,15 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { createDatabase, openPglite } from "../src/connection/client";
-import { env } from "../src/connection/env";
+import { env, loadEnvFile } from "../src/connection/env";
 import { migrate } from "../src/migrator";
 import { startDockerTestServer } from "../src/testing/docker";
 import { createEmbeddedTestDatabase } from "../src/testing/embedded";
 import { createServerTestDatabase } from "../src/testing/server";
 import type { TestDatabase } from "../src/testing/types";
 import { median, time } from "./stats";
+
+loadEnvFile();
 
 const ROUNDS = 7;
 

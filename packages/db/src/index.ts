@@ -15,6 +15,7 @@ export {
 export type { Database, Schema, Transaction } from "./connection/client";
 export { closeDb, getDb } from "./connection/connections";
 export { commitWith, type FinalStatement, type UnitValue } from "./connection/drivers/unit";
+export { defineEnv, loadEnvFile } from "./connection/env";
 export {
   classifyDatabaseError,
   DatabaseTimeoutError,

@@ -14,7 +14,7 @@ describe("schema drift (pnpm db:check)", () => {
     expect(report.wouldGenerate).toEqual([]);
     expect(report.output).toContain("No schema changes, nothing to migrate");
     expect(report.inSync).toBe(true);
-  }, 60_000);
+  }, 240_000);
 
   it("catches a schema edited without db:generate", async () => {
     await mkdir(fixtureDir, { recursive: true });
@@ -29,5 +29,5 @@ describe("schema drift (pnpm db:check)", () => {
     const report = await checkSchemaDrift("./.test-results/drift-fixture/schema.ts");
     expect(report.inSync).toBe(false);
     expect(report.wouldGenerate.some((file) => /^\d{4}_\w+\.sql$/.test(file))).toBe(true);
-  }, 60_000);
+  }, 240_000);
 });

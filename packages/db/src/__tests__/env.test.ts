@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EnvError, parseEnv } from "../connection/env";
+import { EnvError, parseEnv, unknownSettings } from "../connection/env";
 
 describe("configuration", () => {
   it("can be empty: the embedded database and default pool settings", () => {
@@ -29,5 +29,13 @@ describe("configuration", () => {
 
   it("treats an empty DATABASE_URL as unset", () => {
     expect(parseEnv({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
+  });
+
+  it("cannot take a misspelt setting silently: the likely intended one is named", () => {
+    expect(unknownSettings(["DATABSE_URL", "DB_POOL_MAXX", "DB_NOTHING_LIKE_IT", "HOME"])).toEqual([
+      "Unknown setting DATABSE_URL: did you mean DATABASE_URL?",
+      "Unknown setting DB_POOL_MAXX: did you mean DB_POOL_MAX?",
+      "Unknown setting DB_NOTHING_LIKE_IT: no such setting (see .env.example).",
+    ]);
   });
 });

@@ -132,7 +132,7 @@ describe("a migration that fails halfway", () => {
     expect(result.output).toContain(
       "Migration refused: 0099_fails_halfway.sql failed at statement 1 of 1",
     );
-  }, 60_000);
+  }, 240_000);
 });
 
 describe("refusals before any SQL runs", () => {
@@ -151,7 +151,7 @@ describe("refusals before any SQL runs", () => {
     const cli = await migrateCli(["--migrations-folder", copy.dir], await cliTarget());
     expect(cli.code).not.toBe(0);
     expect(cli.output).toContain("0002_initial_schema.sql was edited after it was applied");
-  }, 60_000);
+  }, 240_000);
 
   it("cannot apply an out-of-order migration that drizzle would skip, naming the file and the steps", async () => {
     await copy.add(
@@ -166,7 +166,7 @@ describe("refusals before any SQL runs", () => {
     const cli = await migrateCli(["--migrations-folder", copy.dir], await cliTarget());
     expect(cli.code).not.toBe(0);
     expect(cli.output).toContain("0001b_merged_late.sql");
-  }, 60_000);
+  }, 240_000);
 
   it("cannot run against a database ahead of the code", async () => {
     await testDb.db.execute(
@@ -202,7 +202,7 @@ describe("--status and --dry-run", () => {
     );
     expect(result.code).not.toBe(0); // a problem is worth a failing exit
     if (testDb.url) expect(await appliedCount(testDb)).toBe(journal.length);
-  }, 60_000);
+  }, 240_000);
 
   it("can dry-run: print what would run and apply nothing", async () => {
     await copy.add("0099_pending", 'CREATE TABLE "dry_probe" (id int);', last.when + 1000);

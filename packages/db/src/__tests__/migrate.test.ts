@@ -119,6 +119,7 @@ describe("pnpm db:migrate (the CLI)", () => {
     }
   }
 
+  // Two CLI runs, each a tsx start-up plus PGlite: 60 s was not enough on a loaded 2-core machine.
   it("can run twice: the second run reports nothing pending and exits 0", async () => {
     await migrateCli([], target());
     const second = await migrateCli([], target());
@@ -126,7 +127,7 @@ describe("pnpm db:migrate (the CLI)", () => {
       `Migration state: ${count} applied, ${count} expected, 0 pending`,
     );
     expect(second.code).toBe(0);
-  }, 60_000);
+  }, 240_000);
 
   it("exits non-zero naming the mismatch when a row was deleted from drizzle.__drizzle_migrations", async () => {
     await deleteFirstRow();
@@ -136,5 +137,5 @@ describe("pnpm db:migrate (the CLI)", () => {
       `Migration state: ${count - 1} applied, ${count} expected, 1 pending`,
     );
     expect(result.output).toContain(`Migration refused: Migration ${first.file} is not recorded`);
-  }, 60_000);
+  }, 240_000);
 });

@@ -1,5 +1,11 @@
 // Part of `pnpm db:check`: fails when the schema differs from the latest migration snapshot.
 import { checkSchemaDrift } from "../tooling/drift";
+import { parseCli } from "./cli";
+
+parseCli(
+  "usage: pnpm db:check\n  Fails when the schema differs from the latest migration snapshot.",
+  {},
+);
 
 const report = await checkSchemaDrift();
 if (report.inSync) {

@@ -3,11 +3,17 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { packageRoot } from "../connection/paths";
 import { renderErd } from "../tooling/erd";
+import { parseCli } from "./cli";
+
+const { values } = parseCli(
+  "usage: pnpm db:erd [--check]\n  Writes docs/erd.md from the schema.\n  --check  fail when docs/erd.md is stale instead of writing it",
+  { check: { type: "boolean", default: false } },
+);
 
 const file = path.join(packageRoot, "docs/erd.md");
 const expected = renderErd();
 
-if (process.argv.includes("--check")) {
+if (values.check) {
   const current = await readFile(file, "utf8").catch(() => "");
   if (current !== expected) {
     console.error(

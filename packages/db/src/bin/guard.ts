@@ -10,6 +10,12 @@ import {
   isTenantTable,
   schemaTables,
 } from "../tooling/guard";
+import { parseCli } from "./cli";
+
+parseCli(
+  "usage: pnpm db:guard\n  Checks every table's tenancy (columns, RLS, policies, grants) in the schema and a migrated catalog.",
+  {},
+);
 
 const tables = schemaTables();
 const options = defaultGuardOptions();

@@ -3,6 +3,9 @@
 
 import { migrationsFolder } from "../connection/paths";
 import { lintMigrations } from "../tooling/lint";
+import { parseCli } from "./cli";
+
+parseCli("usage: pnpm db:lint\n  Lints every migration (squawk plus this project's rules).", {});
 
 const findings = await lintMigrations(migrationsFolder);
 for (const finding of findings) {

@@ -1,6 +1,5 @@
 // `pnpm db:migrate [--status | --dry-run] [--migrations-folder DIR]`: applies pending
 // migrations to DATABASE_URL, or to the embedded database. A thin layer over migrate().
-import { parseArgs } from "node:util";
 import { createDatabase } from "../connection/client";
 import { describeTarget, ownerTarget } from "../connection/connections";
 import { env } from "../connection/env";
@@ -15,21 +14,28 @@ import {
   readJournal,
   statusLines,
 } from "../migrator";
+import { hintFor, parseCli, reportFailure } from "./cli";
 
-const { values: flags } = parseArgs({
-  options: {
+const { values: flags } = parseCli(
+  `usage: pnpm db:migrate [--status | --dry-run] [--migrations-folder DIR]
+  Applies pending migrations to DATABASE_URL (or the embedded database) as the owner.
+  --status             list applied and pending migrations; exits 1 when any is pending or wrong
+  --dry-run            run the pending migrations in a transaction that is rolled back
+  --migrations-folder  read migrations from DIR instead of src/migrations`,
+  {
     status: { type: "boolean", default: false },
     "dry-run": { type: "boolean", default: false },
     "migrations-folder": { type: "string", default: migrationsFolder },
   },
-});
+);
 
-const target = ownerTarget();
-// One connection: the run is one transaction; more would sit idle.
-const handle = createDatabase("url" in target ? { ...target, max: 1 } : target);
-const folder = flags["migrations-folder"];
-console.log(`Database: ${describeTarget(target)}`);
+let handle: ReturnType<typeof createDatabase> | undefined;
 try {
+  const target = ownerTarget();
+  // One connection: the run is one transaction; more would sit idle.
+  handle = createDatabase("url" in target ? { ...target, max: 1 } : target);
+  const folder = flags["migrations-folder"];
+  console.log(`Database: ${describeTarget(target)}`);
   if (flags.status) {
     const journal = readJournal(folder);
     const state = compareMigrations(journal, await readAppliedMigrations(handle.db));
@@ -41,7 +47,8 @@ try {
         `  ${line.status.padEnd(8)} ${line.name.padEnd(width)}  ${line.detail}`.trimEnd(),
       );
     }
-    if (lines.some((line) => line.status === "problem")) process.exitCode = 1;
+    // Anything but "applied" means the database is not what the code expects.
+    if (lines.some((line) => line.status !== "applied")) process.exitCode = 1;
   } else {
     const config = env();
     const result = await migrate({
@@ -63,9 +70,12 @@ try {
   }
 } catch (error) {
   process.exitCode = 1;
-  if (error instanceof MigrationError) console.error(`Migration refused: ${error.message}`);
-  else if (error instanceof JournalError) console.error(error.message);
-  else console.error(error);
+  if (error instanceof MigrationError) {
+    // The MigrationError's own code names the step; the hint comes from the Postgres error.
+    const hint = hintFor(error.cause);
+    console.error(`Migration refused: ${error.message}${hint ? ` Hint: ${hint}.` : ""}`);
+  } else if (error instanceof JournalError) console.error(error.message);
+  else reportFailure(error);
 } finally {
-  await handle.close();
+  await handle?.close();
 }

@@ -1,16 +1,17 @@
 // `pnpm db:seed [--tier reference|dev|load] [--orgs N --rows M]`: seeds DATABASE_URL or the
 // embedded database, as the owner. Idempotent: run it as often as you like.
-import { parseArgs } from "node:util";
 import { createDatabase } from "../connection/client";
 import { describeTarget, ownerTarget } from "../connection/connections";
 import { type SeedTier, seed } from "../seeds";
+import { parseCli, reportFailure } from "./cli";
 
-const { values } = parseArgs({
-  options: {
-    tier: { type: "string", default: "dev" },
-    orgs: { type: "string", default: "10" },
-    rows: { type: "string", default: "1000" },
-  },
+const usage = `usage: pnpm db:seed [--tier reference|dev|load] [--orgs N --rows M]
+  Seeds DATABASE_URL (or the embedded database) as the owner; idempotent.
+  --tier  reference: global rows; dev (default): demo organizations; load: --orgs x --rows`;
+const { values } = parseCli(usage, {
+  tier: { type: "string", default: "dev" },
+  orgs: { type: "string", default: "10" },
+  rows: { type: "string", default: "1000" },
 });
 const tiers: SeedTier[] = ["reference", "dev", "load"];
 const tier = values.tier as SeedTier;
@@ -29,11 +30,12 @@ if (
   process.exit(2);
 }
 
-const target = ownerTarget();
-const handle = createDatabase(target);
-console.log(`Database: ${describeTarget(target)}`);
+let handle: ReturnType<typeof createDatabase> | undefined;
 const started = performance.now();
 try {
+  const target = ownerTarget();
+  handle = createDatabase(target);
+  console.log(`Database: ${describeTarget(target)}`);
   const result = await seed({
     db: handle.db,
     tier,
@@ -50,8 +52,7 @@ try {
       console.log(`  ${organization.padEnd(12)} ${user.padEnd(16)} ${token}`);
   }
 } catch (error) {
-  process.exitCode = 1;
-  console.error(error);
+  reportFailure(error);
 } finally {
-  await handle.close();
+  await handle?.close();
 }

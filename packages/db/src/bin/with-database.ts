@@ -5,12 +5,27 @@
 import { spawn } from "node:child_process";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { openPglite } from "../connection/client";
-import { env } from "../connection/env";
+import { env, loadEnvFile } from "../connection/env";
 
 const [command, ...args] = process.argv.slice(2);
-if (!command) {
-  console.error("usage: tsx src/bin/with-database.ts <command> [args...]");
-  process.exit(2);
+if (!command || command === "--help" || command === "-h") {
+  console.error(
+    "usage: tsx src/bin/with-database.ts <command> [args...]\n  Runs <command> with DATABASE_URL and PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE set to the project's database (the embedded one served on a loopback port when DATABASE_URL is unset).",
+  );
+  process.exit(command ? 0 : 2);
+}
+
+/** libpq's variables for `url`, so psql and pg_dump connect without arguments. */
+function libpqEnv(url: string): NodeJS.ProcessEnv {
+  const parsed = new URL(url);
+  return {
+    DATABASE_URL: url,
+    PGHOST: parsed.hostname,
+    PGPORT: parsed.port || "5432",
+    PGUSER: decodeURIComponent(parsed.username),
+    PGDATABASE: decodeURIComponent(parsed.pathname.slice(1)) || "postgres",
+    ...(parsed.password ? { PGPASSWORD: decodeURIComponent(parsed.password) } : {}),
+  };
 }
 
 function runChild(childEnv: NodeJS.ProcessEnv): Promise<number> {
@@ -22,9 +37,10 @@ function runChild(childEnv: NodeJS.ProcessEnv): Promise<number> {
   );
 }
 
+loadEnvFile();
 const config = env();
 if (config.DATABASE_URL) {
-  process.exitCode = await runChild(process.env);
+  process.exitCode = await runChild({ ...process.env, ...libpqEnv(config.DATABASE_URL) });
 } else {
   const pglite = openPglite({ dataDir: config.PGLITE_DATA_DIR });
   await pglite.waitReady;
@@ -40,7 +56,7 @@ if (config.DATABASE_URL) {
     `Serving the embedded database (${config.PGLITE_DATA_DIR}) at ${url} for ${command}`,
   );
   try {
-    process.exitCode = await runChild({ ...process.env, DATABASE_URL: url });
+    process.exitCode = await runChild({ ...process.env, ...libpqEnv(url) });
   } finally {
     await server.stop();
     await pglite.close();

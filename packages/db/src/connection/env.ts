@@ -3,8 +3,88 @@ import { config as loadDotenv } from "dotenv";
 import { z } from "zod";
 import { defaultEmbeddedDataDir, repoRoot } from "./paths";
 
-// The one place that reads process.env. Values from the shell win over the root .env file.
-loadDotenv({ path: path.join(repoRoot, ".env"), quiet: true });
+// The one module that reads settings, for this package and the apps (defineEnv). Entry points
+// call loadEnvFile() first: importing a module never reads .env.
+
+/** Every setting some schema of this process declares: what a misspelt key is compared with. */
+const knownKeys = new Set<string>();
+/** Prefixes only this project's settings use: an unknown key with one is reported even far from any. */
+const ownPrefixes = /^(DATABASE_|APP_DATABASE_|DB_|PGLITE_|TEST_DATABASE_|TEST_POOLER_)/;
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** One line per key that looks like a setting of ours but is none, with the likely intended one. */
+export function unknownSettings(keys: Iterable<string>): string[] {
+  const lines: string[] = [];
+  for (const key of keys) {
+    if (knownKeys.has(key)) continue;
+    const nearest = [...knownKeys]
+      .map((known) => ({ known, distance: editDistance(key, known) }))
+      .sort((a, b) => a.distance - b.distance)[0];
+    if (nearest && nearest.distance <= Math.max(2, Math.floor(key.length / 5)))
+      lines.push(`Unknown setting ${key}: did you mean ${nearest.known}?`);
+    else if (ownPrefixes.test(key))
+      lines.push(`Unknown setting ${key}: no such setting (see .env.example).`);
+  }
+  return lines;
+}
+
+/**
+ * Loads the root .env file into process.env (values from the shell win) and warns, one line
+ * each, about keys there or in the shell that look like settings of ours but are none.
+ */
+export function loadEnvFile(file = path.join(repoRoot, ".env")): void {
+  const loaded = loadDotenv({ path: file, quiet: true }).parsed ?? {};
+  const candidates = new Set([
+    ...Object.keys(loaded),
+    ...Object.keys(process.env).filter((key) => ownPrefixes.test(key)),
+  ]);
+  for (const line of unknownSettings(candidates)) console.warn(line);
+}
+
+/** A configuration error: every invalid variable in one message. */
+export class EnvError extends Error {
+  override readonly name = "EnvError";
+}
+
+/**
+ * A validated, parsed-once view of process.env through `schema`; `label` names it in errors.
+ * Its keys count as known to loadEnvFile's misspelling check.
+ */
+export function defineEnv<T extends z.ZodObject>(schema: T, label: string): () => z.infer<T> {
+  for (const key of Object.keys(schema.shape)) knownKeys.add(key);
+  let cached: z.infer<T> | undefined;
+  return () => {
+    cached ??= parseWith(schema, label, process.env);
+    return cached;
+  };
+}
+
+function parseWith<T extends z.ZodObject>(
+  schema: T,
+  label: string,
+  source: NodeJS.ProcessEnv,
+): z.infer<T> {
+  const result = schema.safeParse(source);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  throw new EnvError(
+    `Invalid ${label} (fix it in your shell or in ${path.join(repoRoot, ".env")}): ${problems.join("; ")}`,
+  );
+}
 
 const postgresUrl = z
   .string()
@@ -62,26 +142,9 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
-/** A configuration error: every invalid variable in one message. */
-export class EnvError extends Error {
-  override readonly name = "EnvError";
-}
-
 export function parseEnv(source: NodeJS.ProcessEnv): Env {
-  const result = envSchema.safeParse(source);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map(
-    (issue) => `  ${issue.path.join(".")}: ${issue.message}`,
-  );
-  throw new EnvError(
-    `Invalid database configuration (fix these in your shell or in ${path.join(repoRoot, ".env")}):\n${problems.join("\n")}`,
-  );
+  return parseWith(envSchema, "database configuration", source);
 }
 
-let cached: Env | undefined;
-
-/** The validated environment, parsed once. */
-export function env(): Env {
-  cached ??= parseEnv(process.env);
-  return cached;
-}
+/** The validated database settings, parsed once. */
+export const env = defineEnv(envSchema, "database configuration");

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { PGlite, Transaction as PgliteTransaction } from "@electric-sql/pglite";
 import * as schema from "../../schema";
+import { lockEmbedded } from "./pglite-lock";
 import { transactionUnits } from "./transaction-units";
 import type { Database } from "./types";
 import type { UnitRunner } from "./unit";
@@ -18,7 +19,20 @@ export function openPglite(options: { dataDir?: string; loadDataDir?: Blob } = {
   const { vector } = load(
     "@electric-sql/pglite-pgvector",
   ) as typeof import("@electric-sql/pglite-pgvector");
-  return new PGlite({ ...options, extensions: { vector } });
+  // A persisted database belongs to one process: refuse a second one before PGlite opens it.
+  const release = options.dataDir ? lockEmbedded(options.dataDir) : undefined;
+  const pglite = new PGlite({ ...options, extensions: { vector } });
+  if (release) {
+    const close = pglite.close.bind(pglite);
+    pglite.close = async () => {
+      try {
+        await close();
+      } finally {
+        release();
+      }
+    };
+  }
+  return pglite;
 }
 
 // One PGlite per data dir per process (two would corrupt it), shared by the owner and the app
