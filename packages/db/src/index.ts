@@ -21,6 +21,7 @@ export {
   DatabaseUnavailableError,
   type DatabaseUnavailableReason,
   errorCode,
+  ReadOnlyUnitError,
 } from "./connection/errors";
 export * from "./domains";
 export { type MigrationHealth, migrationState } from "./migrator/health";

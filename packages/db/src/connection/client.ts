@@ -7,8 +7,11 @@ import type { UnitRunner } from "./drivers/unit";
 export { openPglite } from "./drivers/pglite";
 export type { Database, Schema, Transaction } from "./drivers/types";
 
-/** A Postgres server (postgres.js pool) or embedded Postgres (PGlite with pgvector). */
-export type DatabaseTarget = PostgresTarget | PgliteTarget;
+/**
+ * A Postgres server (postgres.js pool), optionally with a streaming replica for read-only
+ * tenant units, or embedded Postgres (PGlite with pgvector).
+ */
+export type DatabaseTarget = (PostgresTarget & { replica?: PostgresTarget }) | PgliteTarget;
 
 export interface DatabaseHandle {
   readonly db: Database;
@@ -18,6 +21,22 @@ export interface DatabaseHandle {
 
 // How withTenantContext runs a unit on each database this module opened.
 const unitRunners = new WeakMap<Database, UnitRunner>();
+// Where a database's read-only tenant units run: its streaming replica.
+const replicas = new WeakMap<Database, Database>();
+
+/**
+ * Read-only tenant units on `primary` run on `replica` from now on (a streaming replica of the
+ * same database, opened with the same role). Writes, and units without readOnly, stay on
+ * `primary`.
+ */
+export function attachReplica(primary: Database, replica: Database): void {
+  replicas.set(primary, replica);
+}
+
+/** The database a read-only unit on `db` runs on: its replica, else `db` itself. */
+export function readTargetOf(db: Database): Database {
+  return replicas.get(db) ?? db;
+}
 
 /** The unit runner of `db`: its driver's, or drizzle's transaction() for any other database. */
 export function unitRunnerOf(db: Database): UnitRunner {
@@ -36,9 +55,13 @@ export function unitRunnerOf(db: Database): UnitRunner {
 export function createDatabase(target: DatabaseTarget): DatabaseHandle {
   const opened = "url" in target ? createPostgresDatabase(target) : createPgliteDatabase(target);
   unitRunners.set(opened.db, opened.units);
+  const replica = "url" in target && target.replica ? createDatabase(target.replica) : undefined;
+  if (replica) attachReplica(opened.db, replica.db);
   return {
     db: opened.db,
     driver: "url" in target ? "postgres" : "pglite",
-    close: opened.close,
+    close: async () => {
+      await Promise.all([opened.close(), replica?.close()]);
+    },
   };
 }

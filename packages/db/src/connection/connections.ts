@@ -41,13 +41,37 @@ export function ownerTarget(config: Env = env()): DatabaseTarget {
  * with "permission denied".
  */
 export function appTarget(config: Env = env()): DatabaseTarget {
-  if (config.APP_DATABASE_URL) return serverTarget(config.APP_DATABASE_URL, config);
+  const replica = appReplicaTarget(config);
+  if (config.APP_DATABASE_URL) {
+    return { ...serverTarget(config.APP_DATABASE_URL, config), ...(replica ? { replica } : {}) };
+  }
   const owner = ownerTarget(config);
   if ("url" in owner) {
     // Role settings (migration 0006) apply to logins as app_runtime only: send them along.
-    return { ...owner, role: RUNTIME_ROLE, settings: runtimeSessionSettings() };
+    return {
+      ...owner,
+      role: RUNTIME_ROLE,
+      settings: runtimeSessionSettings(),
+      ...(replica ? { replica } : {}),
+    };
   }
   return { ...owner, role: RUNTIME_ROLE };
+}
+
+/**
+ * The replica for read-only tenant units, logged in like the primary: APP_DATABASE_REPLICA_URL
+ * as app_runtime, else DATABASE_REPLICA_URL running as app_runtime with its timeouts.
+ */
+function appReplicaTarget(config: Env): PostgresTarget | undefined {
+  if (config.APP_DATABASE_REPLICA_URL) return serverTarget(config.APP_DATABASE_REPLICA_URL, config);
+  if (config.DATABASE_REPLICA_URL) {
+    return {
+      ...serverTarget(config.DATABASE_REPLICA_URL, config),
+      role: RUNTIME_ROLE,
+      settings: runtimeSessionSettings(),
+    };
+  }
+  return undefined;
 }
 
 /** A printable name of a target, without credentials. */
