@@ -11,11 +11,11 @@ pnpm exec turbo run lint check:deps check:knip check:dupes check:docs typecheck 
   --continue --output-logs=errors-only || status=1
 
 echo "[ci:check] tests on embedded PGlite"
-env -u TEST_DATABASE_URL -u TEST_POOLER_URL -u DATABASE_URL pnpm test -- --outputFile.json=.test-results/embedded.json || status=1
+env -u TEST_DATABASE_URL -u TEST_POOLER_URL -u TEST_REPLICA_URL -u DATABASE_URL pnpm test -- --outputFile.json=.test-results/embedded.json || status=1
 
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "[ci:check] tests on the server in TEST_DATABASE_URL"
-  env -u DATABASE_URL -u TEST_POOLER_URL pnpm test -- --outputFile.json=.test-results/server.json || status=1
+  env -u DATABASE_URL -u TEST_POOLER_URL -u TEST_REPLICA_URL pnpm test -- --outputFile.json=.test-results/server.json || status=1
 else
   echo "[ci:check] TEST_DATABASE_URL unset: server tests skipped (see .env.example)"
 fi
@@ -33,6 +33,16 @@ if [ -n "${TEST_DATABASE_URL:-}" ] && [ -n "${TEST_POOLER_URL:-}" ]; then
   "${pooled[@]}" pnpm --filter @repo/api exec vitest run --outputFile.json=.test-results/pooler.json || status=1
 elif [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "[ci:check] TEST_POOLER_URL unset: pooler tests skipped"
+fi
+
+# --- Read replicas: read-only tenant units on a streaming replica of TEST_DATABASE_URL's
+# server (TEST_REPLICA_URL, .ci/replica.sh). Only the replica tests; the other passes skip them.
+if [ -n "${TEST_DATABASE_URL:-}" ] && [ -n "${TEST_REPLICA_URL:-}" ]; then
+  echo "[ci:check] replica tests on TEST_REPLICA_URL"
+  env -u DATABASE_URL -u TEST_POOLER_URL pnpm --filter @repo/db exec vitest run \
+    src/__tests__/replica.test.ts --outputFile.json=.test-results/replica.json || status=1
+elif [ -n "${TEST_DATABASE_URL:-}" ]; then
+  echo "[ci:check] TEST_REPLICA_URL unset: replica tests skipped"
 fi
 
 [ "$status" -eq 0 ] && echo "[ci:check] all checks passed" || echo "[ci:check] FAILED (see above)"
