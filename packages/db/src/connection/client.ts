@@ -1,3 +1,4 @@
+import { createNeonDatabase, type NeonTarget } from "./drivers/neon";
 import { createPgliteDatabase, type PgliteTarget } from "./drivers/pglite";
 import { createPostgresDatabase, type PostgresTarget } from "./drivers/postgres";
 import { transactionUnits } from "./drivers/transaction-units";
@@ -7,15 +8,18 @@ import type { UnitRunner } from "./drivers/unit";
 export { openPglite } from "./drivers/pglite";
 export type { Database, Schema, Transaction } from "./drivers/types";
 
+/** A server reached by postgres.js (the default) or by Neon's serverless driver (WebSockets). */
+export type ServerTarget = PostgresTarget | NeonTarget;
+
 /**
- * A Postgres server (postgres.js pool), optionally with a streaming replica for read-only
- * tenant units, or embedded Postgres (PGlite with pgvector).
+ * A Postgres server, optionally with a streaming replica for read-only tenant units, or
+ * embedded Postgres (PGlite with pgvector).
  */
-export type DatabaseTarget = (PostgresTarget & { replica?: PostgresTarget }) | PgliteTarget;
+export type DatabaseTarget = (ServerTarget & { replica?: ServerTarget }) | PgliteTarget;
 
 export interface DatabaseHandle {
   readonly db: Database;
-  readonly driver: "postgres" | "pglite";
+  readonly driver: "postgres" | "neon-serverless" | "pglite";
   close(): Promise<void>;
 }
 
@@ -53,13 +57,20 @@ export function unitRunnerOf(db: Database): UnitRunner {
  * it sees a `Database`. Callers own the handle and must close it.
  */
 export function createDatabase(target: DatabaseTarget): DatabaseHandle {
-  const opened = "url" in target ? createPostgresDatabase(target) : createPgliteDatabase(target);
+  const driver =
+    "url" in target ? ("driver" in target ? target.driver : "postgres") : ("pglite" as const);
+  const opened =
+    "driver" in target
+      ? createNeonDatabase(target)
+      : "url" in target
+        ? createPostgresDatabase(target)
+        : createPgliteDatabase(target);
   unitRunners.set(opened.db, opened.units);
   const replica = "url" in target && target.replica ? createDatabase(target.replica) : undefined;
   if (replica) attachReplica(opened.db, replica.db);
   return {
     db: opened.db,
-    driver: "url" in target ? "postgres" : "pglite",
+    driver,
     close: async () => {
       await Promise.all([opened.close(), replica?.close()]);
     },

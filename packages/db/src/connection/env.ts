@@ -52,6 +52,15 @@ const envSchema = z.object({
   TEST_REPLICA_URL: optionalUrl,
   /** Set by the Docker global setup so reports say where the server came from. */
   TEST_DATABASE_PROVIDER: z.enum(["server", "docker"]).default("server"),
+  /**
+   * How server URLs are reached: postgres.js over TCP (default, pipelined tenant units), or
+   * Neon's serverless driver over WebSockets (neon-serverless: for runtimes without TCP).
+   */
+  DB_DRIVER: z.enum(["postgres", "neon-serverless"]).default("postgres"),
+  /** neon-serverless through a WebSocket-to-TCP proxy (host:port, unencrypted), e.g. websockify. */
+  NEON_WS_PROXY: z.string().trim().min(1).optional(),
+  /** Test databases' connections through neon-serverless and this WebSocket proxy (host:port). */
+  TEST_NEON_WS_PROXY: z.string().trim().min(1).optional(),
   DB_POOL_MAX: positiveInt(10),
   DB_IDLE_TIMEOUT_SECONDS: positiveInt(20),
   DB_CONNECT_TIMEOUT_SECONDS: positiveInt(10),
