@@ -19,6 +19,7 @@ if [ -d /dev/shm ] && [ -w /dev/shm ]; then DEFAULT_DATA=/dev/shm/repo-db-pg15-r
 REPLICA_DATA=${REPO_REPLICA_DATA:-$DEFAULT_DATA}
 REPLICA_RUN=${REPLICA_DATA}-run
 REPLICA_LOG=${REPLICA_DATA}.log
+SLOT=repo_ci_replica
 
 cd / # the postgres user must be able to access the cwd
 
@@ -50,9 +51,13 @@ else
     mkdir -p "$REPLICA_DATA"
     is_root && chown postgres:postgres "$REPLICA_DATA"
     chmod 700 "$REPLICA_DATA"
+    # A physical slot keeps the primary's WAL until the standby has it: without one, a burst of
+    # writes (CREATE DATABASE per test file) recycles segments the standby still needs.
+    "$PG_BIN/psql" -X -q -A -t "postgres://postgres@$PG_HOST:$PRIMARY_PORT/postgres" -c \
+      "select pg_drop_replication_slot('$SLOT') from pg_replication_slots where slot_name = '$SLOT'" >/dev/null
     # -X stream: the WAL written during the copy comes along; -R: standby.signal + primary_conninfo.
     quiet as_pg "$PG_BIN/pg_basebackup" -h "$PG_HOST" -p "$PRIMARY_PORT" -U postgres \
-      -D "$REPLICA_DATA" -R -X stream -c fast --no-sync
+      -D "$REPLICA_DATA" -R -X stream -C -S "$SLOT" -c fast --no-sync
   fi
   mkdir -p "$REPLICA_RUN"
   is_root && chown postgres:postgres "$REPLICA_RUN"
