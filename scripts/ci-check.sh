@@ -17,13 +17,13 @@ pnpm --silent db:citus-report || status=1
 # --- end Citus readiness ---
 
 echo "[ci:check] tests on embedded PGlite"
-env -u TEST_DATABASE_URL -u TEST_POOLER_URL -u DATABASE_URL pnpm test -- --outputFile.json=.test-results/embedded.json || status=1
+env -u TEST_DATABASE_URL -u TEST_POOLER_URL -u TEST_REPLICA_URL -u TEST_NEON_WS_PROXY -u DATABASE_URL pnpm test -- --outputFile.json=.test-results/embedded.json || status=1
 
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "[ci:check] tests on the server in TEST_DATABASE_URL"
   # Never replayed from turbo's cache: the server's state is not an input turbo can hash, so a
   # stopped server must fail here rather than pass on an earlier run's results.
-  env -u DATABASE_URL -u TEST_POOLER_URL TURBO_FORCE=true pnpm test -- --outputFile.json=.test-results/server.json || status=1
+  env -u DATABASE_URL -u TEST_POOLER_URL -u TEST_REPLICA_URL -u TEST_NEON_WS_PROXY TURBO_FORCE=true pnpm test -- --outputFile.json=.test-results/server.json || status=1
 else
   echo "[ci:check] TEST_DATABASE_URL unset: server tests skipped (see .env.example)"
 fi
@@ -33,7 +33,7 @@ fi
 # (PgBouncer < 1.21 cannot keep them), the owner's direct.
 if [ -n "${TEST_DATABASE_URL:-}" ] && [ -n "${TEST_POOLER_URL:-}" ]; then
   echo "[ci:check] tests through the pooler in TEST_POOLER_URL (prepared statements off)"
-  pooled=(env -u DATABASE_URL DB_PREPARED_STATEMENTS=false)
+  pooled=(env -u DATABASE_URL -u TEST_NEON_WS_PROXY DB_PREPARED_STATEMENTS=false)
   "${pooled[@]}" pnpm --filter @repo/db exec vitest run src/__tests__/unit.test.ts \
     src/__tests__/isolation.test.ts src/__tests__/tenant.test.ts src/__tests__/soak.test.ts \
     src/__tests__/runtime-role.test.ts src/__tests__/token-unit.test.ts \
@@ -49,7 +49,7 @@ fi
 # that the pooler really keeps them (prepared-pooler.test.ts, skipped in every other pass).
 if [ -n "${TEST_DATABASE_URL:-}" ] && [ -n "${TEST_MODERN_POOLER_URL:-}" ]; then
   echo "[ci:check] tests through the modern pooler in TEST_MODERN_POOLER_URL (prepared statements on)"
-  modern=(env -u DATABASE_URL TEST_POOLER_URL="$TEST_MODERN_POOLER_URL" DB_PREPARED_STATEMENTS=true)
+  modern=(env -u DATABASE_URL -u TEST_REPLICA_URL -u TEST_NEON_WS_PROXY TEST_POOLER_URL="$TEST_MODERN_POOLER_URL" DB_PREPARED_STATEMENTS=true)
   "${modern[@]}" pnpm --filter @repo/db exec vitest run src/__tests__/unit.test.ts \
     src/__tests__/isolation.test.ts src/__tests__/tenant.test.ts src/__tests__/soak.test.ts \
     src/__tests__/runtime-role.test.ts src/__tests__/token-unit.test.ts \
@@ -60,6 +60,30 @@ elif [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "[ci:check] TEST_MODERN_POOLER_URL unset: modern pooler tests skipped"
 fi
 # --- end modern pooler ---
+
+# --- Read replicas: read-only tenant units on a streaming replica of TEST_DATABASE_URL's
+# server (TEST_REPLICA_URL, .ci/replica.sh). Only the replica tests; the other passes skip them.
+if [ -n "${TEST_DATABASE_URL:-}" ] && [ -n "${TEST_REPLICA_URL:-}" ]; then
+  echo "[ci:check] replica tests on TEST_REPLICA_URL"
+  env -u DATABASE_URL -u TEST_POOLER_URL -u TEST_NEON_WS_PROXY pnpm --filter @repo/db exec vitest run \
+    src/__tests__/replica.test.ts --outputFile.json=.test-results/replica.json || status=1
+elif [ -n "${TEST_DATABASE_URL:-}" ]; then
+  echo "[ci:check] TEST_REPLICA_URL unset: replica tests skipped"
+fi
+
+# --- Neon's serverless driver: test databases' connections over WebSockets through
+# TEST_NEON_WS_PROXY (websockify in front of TEST_DATABASE_URL's server): the driver's own
+# tests, the tenant-unit tests, the isolation matrix and the API's end-to-end suite.
+if [ -n "${TEST_DATABASE_URL:-}" ] && [ -n "${TEST_NEON_WS_PROXY:-}" ]; then
+  echo "[ci:check] tests through neon-serverless via TEST_NEON_WS_PROXY"
+  neon=(env -u DATABASE_URL -u TEST_POOLER_URL -u TEST_REPLICA_URL)
+  "${neon[@]}" pnpm --filter @repo/db exec vitest run src/__tests__/neon.test.ts \
+    src/__tests__/unit.test.ts src/__tests__/tenant.test.ts src/__tests__/isolation.test.ts \
+    src/__tests__/token-unit.test.ts --outputFile.json=.test-results/neon.json || status=1
+  "${neon[@]}" pnpm --filter @repo/api exec vitest run --outputFile.json=.test-results/neon.json || status=1
+elif [ -n "${TEST_DATABASE_URL:-}" ]; then
+  echo "[ci:check] TEST_NEON_WS_PROXY unset: neon-serverless tests skipped"
+fi
 
 [ "$status" -eq 0 ] && echo "[ci:check] all checks passed" || echo "[ci:check] FAILED (see above)"
 exit "$status"

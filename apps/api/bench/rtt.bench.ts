@@ -4,6 +4,7 @@
 // 0.5 and 1 ms one-way delay (medians of sequential runs: latency, not throughput):
 //   bare       a prepared drizzle query as the owner (explicit organization_id filter)
 //   unit       withTenantContext of that one statement (runtime role, RLS)
+//   unit_ro    the same unit with { readOnly: true } (BEGIN READ ONLY; the replica's path)
 //   unit3      a unit of three dependent statements (the last through commitWith)
 //   api_get    GET /v1/research/plans/:id with a bearer token (token check + unit)
 //   api_list   GET /v1/research/plans?limit=20
@@ -11,7 +12,7 @@
 //   route_list the same page of plans from such a route
 // Pools of one connection each, warmed up, so every statement is a cached prepared one.
 // Needs TEST_DATABASE_URL. Ends with `bench <name>=<value>` lines; targets:
-// rtt_tenant_unit=1, rtt_tenant_unit_3<=3, rtt_api_get<=2, tenant_point_ratio_1ms>=0.9,
+// rtt_tenant_unit=1, rtt_tenant_unit_read_only=1, rtt_tenant_unit_3<=3, rtt_api_get<=2, tenant_point_ratio_1ms>=0.9,
 // api_get_ratio_1ms>=0.8.
 import { commitWith, loadEnvFile, withTenantContext } from "@repo/db";
 import { createDatabase, seed } from "@repo/db/admin";
@@ -90,6 +91,13 @@ const operations = {
     withTenantContext(app.db, context, (tx) =>
       tx.select().from(researchPlan).where(eq(researchPlan.id, PLAN)),
     ),
+  unit_ro: () =>
+    withTenantContext(
+      app.db,
+      context,
+      (tx) => tx.select().from(researchPlan).where(eq(researchPlan.id, PLAN)),
+      { readOnly: true },
+    ),
   unit3: () =>
     withTenantContext(app.db, context, async (tx) => {
       const [plan] = await tx.select().from(researchPlan).where(eq(researchPlan.id, PLAN));
@@ -146,6 +154,7 @@ try {
   const counts = {
     rtt_bare: await roundTrips("bare"),
     rtt_tenant_unit: await roundTrips("unit"),
+    rtt_tenant_unit_read_only: await roundTrips("unit_ro"),
     rtt_tenant_unit_3: await roundTrips("unit3"),
     rtt_api_get: await roundTrips("api_get"),
     rtt_api_list: await roundTrips("api_list"),

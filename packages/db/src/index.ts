@@ -23,6 +23,7 @@ export {
   DatabaseUnavailableError,
   type DatabaseUnavailableReason,
   errorCode,
+  ReadOnlyUnitError,
 } from "./connection/errors";
 export * from "./domains";
 export { type MigrationHealth, migrationState } from "./migrator/health";

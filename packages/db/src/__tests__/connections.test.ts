@@ -53,6 +53,36 @@ describe("connection targets", () => {
     });
   });
 
+  it("can give the replica the primary's pool settings and login: APP_DATABASE_REPLICA_URL as is", () => {
+    const REPLICA = "postgres://app_runtime@replica:5432/app";
+    const config = parseEnv({ APP_DATABASE_URL: APP, APP_DATABASE_REPLICA_URL: REPLICA, ...POOL });
+    expect(appTarget(config)).toEqual({
+      url: APP,
+      ...POOLED,
+      replica: { url: REPLICA, ...POOLED },
+    });
+  });
+
+  it("can run DATABASE_REPLICA_URL as app_runtime with the runtime role's bounds, like the primary", () => {
+    const REPLICA = "postgres://owner@replica:5432/app";
+    const config = parseEnv({ DATABASE_URL: OWNER, DATABASE_REPLICA_URL: REPLICA, ...POOL });
+    const runtime = {
+      role: "app_runtime",
+      settings: {
+        statement_timeout: String(RUNTIME_TIMEOUTS.statementTimeoutMs),
+        lock_timeout: String(RUNTIME_TIMEOUTS.lockTimeoutMs),
+        idle_in_transaction_session_timeout: String(RUNTIME_TIMEOUTS.idleInTransactionTimeoutMs),
+      },
+    };
+    expect(appTarget(config)).toEqual({
+      url: OWNER,
+      ...POOLED,
+      ...runtime,
+      replica: { url: REPLICA, ...POOLED, ...runtime },
+    });
+    expect(ownerTarget(config)).toEqual({ url: OWNER, ...POOLED });
+  });
+
   it("can fall back to the embedded database as app_runtime when nothing is set", () => {
     const config = parseEnv({ PGLITE_DATA_DIR: "/tmp/somewhere" });
     expect(appTarget(config)).toEqual({ dataDir: "/tmp/somewhere", role: "app_runtime" });

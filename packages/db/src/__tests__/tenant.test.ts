@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Transaction } from "../connection/client";
+import { errorCode, ReadOnlyUnitError } from "../connection/errors";
 import { rows } from "../connection/rows";
 import { researchPlan } from "../schema";
 import { TenantContextError, withTenantContext } from "../tenancy/context";
@@ -71,6 +72,41 @@ describe("withTenantContext", () => {
         .values({ id: "plan_commit", organizationId: "org_a", title: "t", objective: "o" }),
     );
     expect(await testDb.db.$count(researchPlan, eq(researchPlan.id, "plan_commit"))).toBe(1);
+  });
+
+  it("cannot write in a readOnly unit: ReadOnlyUnitError (25006) and nothing stored", async () => {
+    const write = withTenantContext(
+      testDb.app,
+      { organizationId: "org_a" },
+      (tx) =>
+        tx
+          .insert(researchPlan)
+          .values({ id: "ro_write", organizationId: "org_a", title: "t", objective: "o" }),
+      { readOnly: true },
+    );
+    const error = await write.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReadOnlyUnitError);
+    expect(errorCode(error)).toBe("25006");
+    const stored = await testDb.db
+      .select()
+      .from(researchPlan)
+      .where(eq(researchPlan.id, "ro_write"));
+    expect(stored).toEqual([]);
+  });
+
+  it("can read in a readOnly unit, as authenticated with the tenant's settings", async () => {
+    const [inside] = await withTenantContext(
+      testDb.app,
+      { organizationId: "org_a", userId: "user_a" },
+      (tx) =>
+        rows<{ role: string; org: string; readOnly: string }>(
+          tx,
+          sql`select current_user as role, current_setting('app.current_organization_id') as org,
+                     current_setting('transaction_read_only') as "readOnly"`,
+        ),
+      { readOnly: true },
+    );
+    expect(inside).toEqual({ role: "authenticated", org: "org_a", readOnly: "on" });
   });
 
   it("cannot keep fn's writes when it throws: the transaction rolls back", async () => {

@@ -1,7 +1,12 @@
 import { RUNTIME_ROLE } from "../tenancy/roles";
 import { RUNTIME_TIMEOUTS } from "../tenancy/setup";
-import { createDatabase, type Database, type DatabaseHandle, type DatabaseTarget } from "./client";
-import type { PostgresTarget } from "./drivers/postgres";
+import {
+  createDatabase,
+  type Database,
+  type DatabaseHandle,
+  type DatabaseTarget,
+  type ServerTarget,
+} from "./client";
 import { type Env, env } from "./env";
 
 /** RUNTIME_TIMEOUTS as Postgres session settings. */
@@ -14,7 +19,17 @@ function runtimeSessionSettings(): Record<string, string> {
 }
 
 /** Pool settings from the environment: they apply to every server target, owner and app alike. */
-function serverTarget(url: string, config: Env): PostgresTarget {
+function serverTarget(url: string, config: Env): ServerTarget {
+  if (config.DB_DRIVER === "neon-serverless") {
+    return {
+      driver: "neon-serverless",
+      url,
+      max: config.DB_POOL_MAX,
+      idleTimeoutSeconds: config.DB_IDLE_TIMEOUT_SECONDS,
+      connectTimeoutSeconds: config.DB_CONNECT_TIMEOUT_SECONDS,
+      ...(config.NEON_WS_PROXY ? { wsProxy: config.NEON_WS_PROXY } : {}),
+    };
+  }
   return {
     url,
     max: config.DB_POOL_MAX,
@@ -41,13 +56,37 @@ export function ownerTarget(config: Env = env()): DatabaseTarget {
  * with "permission denied".
  */
 export function appTarget(config: Env = env()): DatabaseTarget {
-  if (config.APP_DATABASE_URL) return serverTarget(config.APP_DATABASE_URL, config);
+  const replica = appReplicaTarget(config);
+  if (config.APP_DATABASE_URL) {
+    return { ...serverTarget(config.APP_DATABASE_URL, config), ...(replica ? { replica } : {}) };
+  }
   const owner = ownerTarget(config);
   if ("url" in owner) {
     // Role settings (migration 0006) apply to logins as app_runtime only: send them along.
-    return { ...owner, role: RUNTIME_ROLE, settings: runtimeSessionSettings() };
+    return {
+      ...owner,
+      role: RUNTIME_ROLE,
+      settings: runtimeSessionSettings(),
+      ...(replica ? { replica } : {}),
+    };
   }
   return { ...owner, role: RUNTIME_ROLE };
+}
+
+/**
+ * The replica for read-only tenant units, logged in like the primary: APP_DATABASE_REPLICA_URL
+ * as app_runtime, else DATABASE_REPLICA_URL running as app_runtime with its timeouts.
+ */
+function appReplicaTarget(config: Env): ServerTarget | undefined {
+  if (config.APP_DATABASE_REPLICA_URL) return serverTarget(config.APP_DATABASE_REPLICA_URL, config);
+  if (config.DATABASE_REPLICA_URL) {
+    return {
+      ...serverTarget(config.DATABASE_REPLICA_URL, config),
+      role: RUNTIME_ROLE,
+      settings: runtimeSessionSettings(),
+    };
+  }
+  return undefined;
 }
 
 /** A printable name of a target, without credentials. */

@@ -112,6 +112,13 @@ const envSchema = z.object({
    * the embedded database seen through that role.
    */
   APP_DATABASE_URL: optionalUrl,
+  /**
+   * A streaming replica of DATABASE_URL's server (same databases, same roles), for read-only
+   * tenant units (withTenantContext(..., { readOnly: true })). Unset: they run on the primary.
+   */
+  DATABASE_REPLICA_URL: optionalUrl,
+  /** The replica as app_runtime (like APP_DATABASE_URL). Unset: DATABASE_REPLICA_URL as that role. */
+  APP_DATABASE_REPLICA_URL: optionalUrl,
   /** Where the embedded database keeps its files. */
   PGLITE_DATA_DIR: z.string().trim().min(1).default(defaultEmbeddedDataDir),
   /** A server whose superuser may create databases: tests clone one database per test file. */
@@ -121,8 +128,19 @@ const envSchema = z.object({
    * app connections (app_runtime) go through it, the owner's stay direct.
    */
   TEST_POOLER_URL: optionalUrl,
+  /** A streaming replica of TEST_DATABASE_URL's server: the replica tests run when it is set. */
+  TEST_REPLICA_URL: optionalUrl,
   /** Set by the Docker global setup so reports say where the server came from. */
   TEST_DATABASE_PROVIDER: z.enum(["server", "docker"]).default("server"),
+  /**
+   * How server URLs are reached: postgres.js over TCP (default, pipelined tenant units), or
+   * Neon's serverless driver over WebSockets (neon-serverless: for runtimes without TCP).
+   */
+  DB_DRIVER: z.enum(["postgres", "neon-serverless"]).default("postgres"),
+  /** neon-serverless through a WebSocket-to-TCP proxy (host:port, unencrypted), e.g. websockify. */
+  NEON_WS_PROXY: z.string().trim().min(1).optional(),
+  /** Test databases' connections through neon-serverless and this WebSocket proxy (host:port). */
+  TEST_NEON_WS_PROXY: z.string().trim().min(1).optional(),
   DB_POOL_MAX: positiveInt(10),
   DB_IDLE_TIMEOUT_SECONDS: positiveInt(20),
   DB_CONNECT_TIMEOUT_SECONDS: positiveInt(10),

@@ -46,6 +46,11 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/** A write inside a read-only unit (SQLSTATE 25006): a programming error, not an outage. */
+export class ReadOnlyUnitError extends Error {
+  override readonly name = "ReadOnlyUnitError";
+}
+
 /** A statement, lock wait or idle transaction ran past its bound (callers answer 504). */
 export class DatabaseTimeoutError extends Error {
   override readonly name = "DatabaseTimeoutError";

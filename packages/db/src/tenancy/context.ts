@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { type Database, type Transaction, unitRunnerOf } from "../connection/client";
+import { type Database, readTargetOf, type Transaction, unitRunnerOf } from "../connection/client";
 import { getDb } from "../connection/connections";
 import {
   finalStatementOf,
@@ -7,7 +7,7 @@ import {
   type UnitOptions,
   type UnitValue,
 } from "../connection/drivers/unit";
-import { classifyDatabaseError } from "../connection/errors";
+import { classifyDatabaseError, errorCode, ReadOnlyUnitError } from "../connection/errors";
 import { type TenantUnitTimeouts, tenantSetup } from "./setup";
 
 /** Who a unit of tenant work runs for. */
@@ -76,7 +76,12 @@ const active = new AsyncLocalStorage<ActiveContext>();
 
 /** Per-unit settings; the timeouts default to the runtime role's (RUNTIME_TIMEOUTS). */
 export interface TenantUnitOptions extends TenantUnitTimeouts {
-  /** BEGIN READ ONLY: the unit may not write. */
+  /**
+   * BEGIN READ ONLY: the unit may not write (a write fails with ReadOnlyUnitError). It runs on
+   * the database's streaming replica when one is configured (DATABASE_REPLICA_URL /
+   * APP_DATABASE_REPLICA_URL), else on the primary. A replica lags: a read that must see this
+   * request's own writes runs without readOnly (on the primary).
+   */
   readOnly?: boolean;
 }
 
@@ -133,10 +138,12 @@ export async function withTenantContext(...args: unknown[]): Promise<unknown> {
     return last ? await last : value;
   }
 
-  return runUnit(explicitDb ?? getDb(), setup, fn, {
+  const readOnly = options.readOnly ?? false;
+  const primary = explicitDb ?? getDb();
+  return runUnit(readOnly ? readTargetOf(primary) : primary, setup, fn, {
     organizationId,
     userId,
-    readOnly: options.readOnly ?? false,
+    readOnly,
     tenant: organizationId,
   });
 }
@@ -159,6 +166,12 @@ export async function runUnit(
       options,
     );
   } catch (error) {
+    if (errorCode(error) === "25006") {
+      throw new ReadOnlyUnitError(
+        "A read-only tenant unit (readOnly: true, or a replica) tried to write; run writes in a unit without readOnly.",
+        { cause: error },
+      );
+    }
     throw classifyDatabaseError(error);
   }
 }

@@ -4,6 +4,7 @@ import { createServerTestDatabase } from "./server";
 import type { TestDatabase } from "./types";
 
 export { startDockerTestServer } from "./docker";
+export { openTestReplica, type TestReplica } from "./replica";
 export type { TestDatabase, TestDatabaseProvider } from "./types";
 
 /**

@@ -140,13 +140,21 @@ export async function createServerTestDatabase(
   });
   // Tests share a loaded machine (turbo runs packages side by side): a new connection can take
   // seconds to open there, which is not what a test measures. Tests of the bound set their own.
-  const owner = createDatabase({ url: databaseUrl, max: 4, acquireTimeoutMs: 60_000 });
-  const app = createDatabase({
-    url: appUrl,
-    max: 4,
-    prepare: DB_PREPARED_STATEMENTS,
-    acquireTimeoutMs: 60_000,
-  });
+  const { TEST_NEON_WS_PROXY } = env();
+  // With TEST_NEON_WS_PROXY, both connections go through Neon's serverless driver.
+  const neon = TEST_NEON_WS_PROXY
+    ? { driver: "neon-serverless" as const, wsProxy: TEST_NEON_WS_PROXY }
+    : undefined;
+  const owner = createDatabase(
+    neon
+      ? { ...neon, url: databaseUrl, max: 4 }
+      : { url: databaseUrl, max: 4, acquireTimeoutMs: 60_000 },
+  );
+  const app = createDatabase(
+    neon
+      ? { ...neon, url: appUrl, max: 4 }
+      : { url: appUrl, max: 4, prepare: DB_PREPARED_STATEMENTS, acquireTimeoutMs: 60_000 },
+  );
   return {
     provider,
     db: owner.db,
