@@ -8,6 +8,7 @@ import {
   DatabaseTimeoutError,
   DatabaseUnavailableError,
   getDb,
+  loadEnvFile,
   UnsafeRuntimeRoleError,
   verifyRuntimeRole,
 } from "@repo/db";
@@ -15,6 +16,7 @@ import { createMcpApp } from "./app";
 import { mcpEnv } from "./env";
 import { startMcpServer } from "./serve";
 
+loadEnvFile();
 const { MCP_HOST, MCP_PORT } = mcpEnv();
 let verified = false;
 const preparer = createPreparerPool();

@@ -2,8 +2,11 @@
 // process and talks JSON-RPC over stdin/stdout. The token comes from MCP_TOKEN (and the
 // organization, when the user has several, from MCP_ORGANIZATION_ID); a missing or refused
 // token stops it at startup with one line on stderr and exit code 1.
-import { closeDb, getDb, UnsafeRuntimeRoleError, verifyRuntimeRole } from "@repo/db";
+import { closeDb, getDb, loadEnvFile, UnsafeRuntimeRoleError, verifyRuntimeRole } from "@repo/db";
+import { mcpEnv } from "./env";
 import { StdioStartupError, startStdioServer } from "./stdio-server";
+
+loadEnvFile();
 
 let server: Awaited<ReturnType<typeof startStdioServer>>;
 try {
@@ -13,8 +16,8 @@ try {
   });
   server = await startStdioServer({
     db: getDb(),
-    token: process.env.MCP_TOKEN,
-    organizationId: process.env.MCP_ORGANIZATION_ID?.trim() || null,
+    token: mcpEnv().MCP_TOKEN,
+    organizationId: mcpEnv().MCP_ORGANIZATION_ID ?? null,
     input: process.stdin,
     output: process.stdout,
   });
