@@ -1,7 +1,4 @@
-import { loadEnvFile } from "@repo/db";
 import { defineConfig } from "vitest/config";
-
-loadEnvFile();
 
 export default defineConfig({
   test: {
