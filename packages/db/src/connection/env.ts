@@ -9,7 +9,8 @@ import { defaultEmbeddedDataDir, repoRoot } from "./paths";
 /** Every setting some schema of this process declares: what a misspelt key is compared with. */
 const knownKeys = new Set<string>();
 /** Prefixes only this project's settings use: an unknown key with one is reported even far from any. */
-const ownPrefixes = /^(DATABASE_|APP_DATABASE_|DB_|PGLITE_|TEST_DATABASE_|TEST_POOLER_)/;
+const ownPrefixes =
+  /^(DATABASE_|APP_DATABASE_|DB_|PGLITE_|TEST_DATABASE_|TEST_POOLER_|TEST_CITUS_)/;
 
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -130,6 +131,11 @@ const envSchema = z.object({
   TEST_POOLER_URL: optionalUrl,
   /** A streaming replica of TEST_DATABASE_URL's server: the replica tests run when it is set. */
   TEST_REPLICA_URL: optionalUrl,
+  /**
+   * A Citus coordinator (.ci/citus.sh) whose superuser may create databases on every node:
+   * when set, test databases are distributed clones on that cluster (src/testing/citus.ts).
+   */
+  TEST_CITUS_URL: optionalUrl,
   /** Set by the Docker global setup so reports say where the server came from. */
   TEST_DATABASE_PROVIDER: z.enum(["server", "docker"]).default("server"),
   /**

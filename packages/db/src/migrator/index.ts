@@ -1,3 +1,4 @@
+export { type DistributionResult, distributeIn, PROPAGATE_SET_COMMANDS } from "./distribute";
 export type { JournalMigration } from "./journal";
 export { JournalError, readJournal } from "./journal";
 export { type LockHolder, MIGRATION_LOCK_KEY_SQL, migrationLockHolders } from "./lock";

@@ -8,6 +8,7 @@ import {
   rootCause,
 } from "../connection/errors";
 import { migrationsFolder as defaultMigrationsFolder } from "../connection/paths";
+import { type DistributionResult, distributeIn } from "./distribute";
 import { type JournalMigration, readJournal } from "./journal";
 import {
   acquireMigrationLock,
@@ -44,6 +45,8 @@ export interface MigrateResult {
   /** Tags of the migrations this run applied (or, with dryRun, would apply), in order. */
   readonly ran: readonly string[];
   readonly dryRun: boolean;
+  /** The Citus distribution step's result (`citus: false` off Citus); null on a dry run. */
+  readonly distribution: DistributionResult | null;
 }
 
 export type MigrationErrorCode =
@@ -98,7 +101,13 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     refuseUnsafeState(state);
     for (const migration of state.pending)
       log(`Would apply ${migration.file} (${migration.statements.length} statements)`);
-    return { before: state, after: state, ran: state.pending.map((m) => m.tag), dryRun: true };
+    return {
+      before: state,
+      after: state,
+      ran: state.pending.map((m) => m.tag),
+      dryRun: true,
+      distribution: null,
+    };
   }
 
   const run = () =>
@@ -119,12 +128,15 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       log(formatMigrationState(before));
       refuseUnsafeState(before);
       for (const migration of before.pending) await apply(tx, migration, deadline, log);
-      return before;
+      // Same transaction: a new tenant table commits distributed or not at all.
+      const distribution = await distributeIn(tx, log);
+      return { before, distribution };
     });
 
   let before: MigrationState;
+  let distribution: DistributionResult;
   try {
-    before = await pRetry(run, {
+    ({ before, distribution } = await pRetry(run, {
       retries: options.retries ?? 4,
       minTimeout: 250,
       factor: 2,
@@ -137,7 +149,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
           );
         }
       },
-    });
+    }));
   } catch (error) {
     const holders =
       errorCode(error) === "55P03" ? await migrationLockHolders(options.db).catch(() => []) : [];
@@ -158,7 +170,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     );
   }
   if (before.pending.length > 0) log(formatMigrationState(after));
-  return { before, after, ran: before.pending.map((m) => m.tag), dryRun: false };
+  return { before, after, ran: before.pending.map((m) => m.tag), dryRun: false, distribution };
 }
 
 async function apply(

@@ -1,6 +1,6 @@
 import type { Database } from "../connection/client";
 
-export type TestDatabaseProvider = "server" | "docker" | "embedded";
+export type TestDatabaseProvider = "server" | "docker" | "citus" | "embedded";
 
 /** One test file's own database: migrated, empty, and gone after dispose(). */
 export interface TestDatabase {

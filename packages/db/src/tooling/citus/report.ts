@@ -5,21 +5,11 @@ import { sql } from "drizzle-orm";
 import type { Database } from "../../connection/client";
 import { rows } from "../../connection/rows";
 import { TENANT_COLUMN } from "../guard/findings";
+import { classifyTables } from "./classify";
 import type { CitusFinding } from "./findings";
 
 /** packages/db/src: where the set_config scan looks (tests excluded). */
 const sourceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-
-/** Tables of schema public (not partitions), and whether they carry organization_id. */
-const tablesQuery = sql`
-  select c.relname as "table",
-         exists (select 1 from pg_attribute a
-                 where a.attrelid = c.oid and a.attname = ${TENANT_COLUMN} and a.attnum > 0
-                   and not a.attisdropped) as tenant
-  from pg_class c
-  join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
-  where c.relkind in ('r', 'p') and not c.relispartition
-  order by 1`;
 
 /** Unique indexes (primary keys and unique constraints included), with their columns. */
 const uniqueQuery = sql`
@@ -34,31 +24,11 @@ const uniqueQuery = sql`
   where x.indisunique
   order by 1, 2`;
 
-/** Foreign keys between tables of schema public, with their referencing columns. */
-const foreignKeysQuery = sql`
-  select f.conname as name, s.relname as "table", t.relname as target,
-         array(select a.attname::text from unnest(f.conkey) with ordinality k(attnum, n)
-               join pg_attribute a on a.attrelid = f.conrelid and a.attnum = k.attnum
-               order by k.n) as columns
-  from pg_constraint f
-  join pg_class s on s.oid = f.conrelid
-  join pg_class t on t.oid = f.confrelid
-  join pg_namespace n on n.oid = s.relnamespace and n.nspname = 'public'
-  where f.contype = 'f'
-  order by 2, 1`;
-
 const policiesQuery = sql`
   select tablename as "table", policyname as name, roles::text[] as roles,
          coalesce(qual, '') || ' ' || coalesce(with_check, '') as expressions
   from pg_policies where schemaname = 'public'
   order by 1, 2`;
-
-/** Roles that policies name, and whether they may log in. */
-const rolesQuery = sql`
-  select r.rolname as name, r.rolcanlogin as login
-  from pg_roles r
-  where r.rolname in (select unnest(roles)::text from pg_policies where schemaname = 'public')
-  order by 1`;
 
 /** Functions of schema public that are the project's own (not an extension's). */
 const functionsQuery = sql`
@@ -117,16 +87,15 @@ function setConfigFindings(root = sourceRoot): CitusFinding[] {
  * migrated database, plus the set_config calls of the package's source.
  */
 export async function citusReport(db: Database): Promise<CitusFinding[]> {
-  const [tables, unique, foreignKeys, policies, roles, functions, sequences] = await Promise.all([
-    rows<{ table: string; tenant: boolean }>(db, tablesQuery),
+  const [classification, unique, policies, functions, sequences] = await Promise.all([
+    classifyTables(db),
     rows<{ table: string; name: string; primary: boolean; columns: string[] }>(db, uniqueQuery),
-    rows<{ name: string; table: string; target: string; columns: string[] }>(db, foreignKeysQuery),
     rows<{ table: string; name: string; roles: string[]; expressions: string }>(db, policiesQuery),
-    rows<{ name: string; login: boolean }>(db, rolesQuery),
     rows<{ name: string; source: string }>(db, functionsQuery),
     rows<{ name: string; table: string; type: string }>(db, sequencesQuery),
   ]);
-  const tenant = new Set(tables.filter((t) => t.tenant).map((t) => t.table));
+  const { foreignKeys } = classification;
+  const tenant = new Set(classification.tenant);
   const findings: CitusFinding[] = [];
 
   for (const key of unique) {
@@ -154,18 +123,7 @@ export async function citusReport(db: Database): Promise<CitusFinding[]> {
     });
   }
 
-  // Global tables a tenant table references, and what those reference in turn.
-  const reference = new Set<string>();
-  const pending = foreignKeys.filter((fk) => tenant.has(fk.table) && !tenant.has(fk.target));
-  while (pending.length > 0) {
-    const fk = pending.pop() as (typeof pending)[number];
-    if (reference.has(fk.target)) continue;
-    reference.add(fk.target);
-    pending.push(
-      ...foreignKeys.filter((next) => next.table === fk.target && !tenant.has(next.target)),
-    );
-  }
-  for (const table of [...reference].sort()) {
+  for (const table of [...classification.reference].sort()) {
     findings.push({
       check: "reference-table",
       subject: table,
@@ -189,12 +147,11 @@ export async function citusReport(db: Database): Promise<CitusFinding[]> {
     });
   }
 
-  for (const role of roles) {
-    if (role.login || role.name === "public") continue;
+  for (const role of classification.nologinPolicyRoles) {
     findings.push({
       check: "nologin-role",
-      subject: role.name,
-      message: `role ${role.name} is named by policies but cannot log in: give it LOGIN (no password; workers trust the coordinator) or stop SET ROLE.`,
+      subject: role,
+      message: `role ${role} is named by policies but cannot log in: give it LOGIN (no password; workers trust the coordinator) or stop SET ROLE.`,
     });
   }
 
