@@ -5,7 +5,13 @@ import { createDatabase, type Database, type Transaction } from "../connection/c
 import { env } from "../connection/env";
 import { rows } from "../connection/rows";
 import { TenantContextError, withTenantContext } from "../tenancy/context";
-import { createTestDatabase, rootCause, type TestDatabase } from "../testing";
+import {
+  CITUS_DISTRIBUTION_COLUMN_UPDATE,
+  createTestDatabase,
+  rootCause,
+  type TestDatabase,
+  withoutShardIds,
+} from "../testing";
 import {
   ISOLATION_ORGS,
   ISOLATION_PROBES,
@@ -33,11 +39,11 @@ beforeAll(async () => {
 });
 afterAll(() => testDb?.dispose());
 
-/** The Postgres error a statement ends with, or "ok". */
+/** The Postgres error a statement ends with, or "ok" (on Citus, shards named by their table). */
 const outcome = (promise: Promise<unknown>) =>
   promise.then(
     () => "ok",
-    (error) => rootCause(error).message,
+    (error) => withoutShardIds(rootCause(error).message),
   );
 
 const rlsDenied = (table: string) =>
@@ -191,7 +197,10 @@ describe.each(tenantTables.map((table) => [getTableName(table), table] as const)
           tx.execute(sql`update ${table} set organization_id = ${B.id} where id = ${first!.id}`),
         ),
       );
-      expect(await moved).toBe(rlsDenied(name));
+      // Citus refuses any change of the distribution column before RLS is asked.
+      expect(await moved).toBe(
+        testDb.provider === "citus" ? CITUS_DISTRIBUTION_COLUMN_UPDATE : rlsDenied(name),
+      );
       expect((await ownerRows(table, A.id)).map((r) => r.id)).toContain(first!.id);
     });
 

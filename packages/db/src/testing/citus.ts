@@ -192,3 +192,15 @@ export async function createCitusTestDatabase(url: string): Promise<TestDatabase
     },
   };
 }
+
+/**
+ * `message` with Citus's shard names (document_chunk_102008, a constraint's name_102008) put
+ * back to the names the schema declares: a worker reports the shard it ran on.
+ */
+export function withoutShardIds(message: string): string {
+  return message.replace(/"([A-Za-z_][A-Za-z0-9_]*?)_\d{6,}"/g, '"$1"');
+}
+
+/** Citus's refusal of an UPDATE that changes a row's distribution column. */
+export const CITUS_DISTRIBUTION_COLUMN_UPDATE =
+  "modifying the partition value of rows is not allowed";

@@ -1,5 +1,8 @@
 import { env } from "../connection/env";
 import { createCitusTestDatabase } from "./citus";
+
+export { CITUS_DISTRIBUTION_COLUMN_UPDATE, withoutShardIds } from "./citus";
+
 import { createEmbeddedTestDatabase } from "./embedded";
 import { createServerTestDatabase } from "./server";
 import type { TestDatabase } from "./types";
