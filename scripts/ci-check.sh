@@ -5,6 +5,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
+# Only the Citus pass below runs on the cluster: every other pass creates its databases elsewhere.
+citus_url=${TEST_CITUS_URL:-}
+unset TEST_CITUS_URL
 
 echo "[ci:check] format + lint, architecture, dead code, duplication, docs, typecheck, drift, migration lint, schema guard, ERD"
 pnpm exec turbo run lint check:deps check:knip check:dupes check:docs typecheck db:check db:lint db:guard db:erd:check \
@@ -84,6 +87,23 @@ if [ -n "${TEST_DATABASE_URL:-}" ] && [ -n "${TEST_NEON_WS_PROXY:-}" ]; then
 elif [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "[ci:check] TEST_NEON_WS_PROXY unset: neon-serverless tests skipped"
 fi
+
+# --- Citus: a coordinator + 2 workers (TEST_CITUS_URL, .ci/citus.sh), tenant tables distributed
+# by organization_id: the cluster's own tests, the isolation matrix, search, the tenant unit and
+# the API's end-to-end suite, each test file on a distributed clone (src/testing/citus.ts).
+if [ -n "$citus_url" ]; then
+  echo "[ci:check] tests on the Citus cluster in TEST_CITUS_URL"
+  citus_started=$(date +%s)
+  citus=(env -u DATABASE_URL -u TEST_DATABASE_URL -u TEST_POOLER_URL -u TEST_REPLICA_URL -u TEST_NEON_WS_PROXY "TEST_CITUS_URL=$citus_url")
+  "${citus[@]}" pnpm --filter @repo/db exec vitest run src/__tests__/citus.test.ts \
+    src/__tests__/isolation.test.ts src/__tests__/search.test.ts src/__tests__/unit.test.ts \
+    src/__tests__/tenant.test.ts --outputFile.json=.test-results/citus.json || status=1
+  "${citus[@]}" pnpm --filter @repo/api exec vitest run --outputFile.json=.test-results/citus.json || status=1
+  echo "[ci:check] Citus tests took $(($(date +%s) - citus_started)) s"
+else
+  echo "[ci:check] TEST_CITUS_URL unset: Citus tests skipped"
+fi
+# --- end Citus ---
 
 [ "$status" -eq 0 ] && echo "[ci:check] all checks passed" || echo "[ci:check] FAILED (see above)"
 exit "$status"

@@ -10,7 +10,7 @@ import { env } from "../connection/env";
 export async function startDockerTestServer(
   _project?: TestProject,
 ): Promise<(() => Promise<void>) | undefined> {
-  if (env().TEST_DATABASE_URL) return undefined;
+  if (env().TEST_DATABASE_URL || env().TEST_CITUS_URL) return undefined;
   const { getContainerRuntimeClient } = await import("testcontainers");
   try {
     await getContainerRuntimeClient();
