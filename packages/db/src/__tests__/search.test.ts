@@ -18,6 +18,7 @@ import {
 import { document, documentChunk, organization } from "../schema";
 import { EMBEDDING_DIMENSIONS } from "../schema/search";
 import { withTenantContext } from "../tenancy/context";
+import { quoteLiteral } from "../tenancy/setup";
 import { createTestDatabase, rootCause, type TestDatabase } from "../testing";
 
 const ORG_A = "org_search_a";
@@ -230,9 +231,10 @@ describe("searchChunks", () => {
     const efSearch = String(HNSW_SETTINGS.minEfSearch);
     expect(B_CHUNKS).toBeGreaterThan(HNSW_SETTINGS.minEfSearch + 40);
     const plain = await withTenantContext(testDb.app, { organizationId: ORG_A }, async (tx) => {
-      await tx.execute(
-        sql`select set_config('enable_sort', 'off', true), set_config('hnsw.iterative_scan', 'off', true), set_config('hnsw.ef_search', ${efSearch}, true)`,
-      );
+      // SET LOCAL rather than set_config: Citus sends SET LOCAL to the workers, which scan.
+      await tx.execute(sql`set local enable_sort = off`);
+      await tx.execute(sql`set local hnsw.iterative_scan = off`);
+      await tx.execute(sql.raw(`set local hnsw.ef_search = ${Number(efSearch)}`));
       return rows(
         tx,
         sql`select id from document_chunk order by embedding <=> ${embedding}::halfvec limit 40`,
@@ -338,8 +340,9 @@ describe("searchChunks' full-text part (search_chunks_text)", () => {
         await tx.execute(sql`set local enable_seqscan = off`);
         const lines = await rows(
           tx,
+          // A literal: Citus cannot fetch a worker's plan for a parameterized EXPLAIN.
           sql`explain select id from document_chunk
-              where search_vector @@ websearch_to_tsquery('english', ${QUERY})`,
+              where search_vector @@ websearch_to_tsquery('english', ${sql.raw(quoteLiteral(QUERY))})`,
         );
         return lines.map((line) => String(Object.values(line)[0])).join("\n");
       });
