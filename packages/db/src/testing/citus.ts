@@ -175,10 +175,16 @@ export async function createCitusTestDatabase(url: string): Promise<TestDatabase
     next.password = RUNTIME_TEST_PASSWORD;
     return next.toString();
   })();
-  const owner = createDatabase({ url: databaseUrl, max: 4, acquireTimeoutMs: 60_000 });
   // Per-database settings (ALTER DATABASE ... SET) are not part of a copy: the distribution
-  // step, a no-op for the tables, sets citus.propagate_set_commands on the clone again.
-  await migrate({ db: owner.db });
+  // step, a no-op for the tables, sets citus.propagate_set_commands on the clone again,
+  // before any connection that must see it opens.
+  const setup = createDatabase({ url: databaseUrl, max: 1 });
+  try {
+    await migrate({ db: setup.db });
+  } finally {
+    await setup.close();
+  }
+  const owner = createDatabase({ url: databaseUrl, max: 4, acquireTimeoutMs: 60_000 });
   const app = createDatabase({ url: appUrl, max: 4, acquireTimeoutMs: 60_000 });
   return {
     provider: "citus",
