@@ -1,3 +1,5 @@
+// Relations between tenant tables join on (organization_id, id): the composite keys they
+// reference, and the join Citus can run on colocated shards.
 import { relations } from "drizzle-orm";
 import { aiBatchJob, aiModel, aiModelPricing, aiUsage } from "./ai";
 import { account, invitation, member, session, user } from "./auth";
@@ -104,7 +106,10 @@ export const aiUsageRelations = relations(aiUsage, ({ one }) => ({
   }),
   model: one(aiModel, { fields: [aiUsage.modelId], references: [aiModel.id] }),
   user: one(user, { fields: [aiUsage.userId], references: [user.id] }),
-  batchJob: one(aiBatchJob, { fields: [aiUsage.batchJobId], references: [aiBatchJob.id] }),
+  batchJob: one(aiBatchJob, {
+    fields: [aiUsage.organizationId, aiUsage.batchJobId],
+    references: [aiBatchJob.organizationId, aiBatchJob.id],
+  }),
 }));
 
 export const researchPlanRelations = relations(researchPlan, ({ one, many }) => ({
@@ -125,7 +130,10 @@ export const researchStepRelations = relations(researchStep, ({ one, many }) => 
     fields: [researchStep.organizationId],
     references: [organization.id],
   }),
-  plan: one(researchPlan, { fields: [researchStep.planId], references: [researchPlan.id] }),
+  plan: one(researchPlan, {
+    fields: [researchStep.organizationId, researchStep.planId],
+    references: [researchPlan.organizationId, researchPlan.id],
+  }),
   artifacts: many(researchArtifact),
 }));
 
@@ -134,8 +142,14 @@ export const researchArtifactRelations = relations(researchArtifact, ({ one, man
     fields: [researchArtifact.organizationId],
     references: [organization.id],
   }),
-  plan: one(researchPlan, { fields: [researchArtifact.planId], references: [researchPlan.id] }),
-  step: one(researchStep, { fields: [researchArtifact.stepId], references: [researchStep.id] }),
+  plan: one(researchPlan, {
+    fields: [researchArtifact.organizationId, researchArtifact.planId],
+    references: [researchPlan.organizationId, researchPlan.id],
+  }),
+  step: one(researchStep, {
+    fields: [researchArtifact.organizationId, researchArtifact.stepId],
+    references: [researchStep.organizationId, researchStep.id],
+  }),
   extractions: many(researchExtraction),
 }));
 
@@ -144,7 +158,10 @@ export const researchOutputRelations = relations(researchOutput, ({ one, many })
     fields: [researchOutput.organizationId],
     references: [organization.id],
   }),
-  plan: one(researchPlan, { fields: [researchOutput.planId], references: [researchPlan.id] }),
+  plan: one(researchPlan, {
+    fields: [researchOutput.organizationId, researchOutput.planId],
+    references: [researchPlan.organizationId, researchPlan.id],
+  }),
   feedback: many(researchFeedback),
 }));
 
@@ -153,10 +170,13 @@ export const researchFeedbackRelations = relations(researchFeedback, ({ one }) =
     fields: [researchFeedback.organizationId],
     references: [organization.id],
   }),
-  plan: one(researchPlan, { fields: [researchFeedback.planId], references: [researchPlan.id] }),
+  plan: one(researchPlan, {
+    fields: [researchFeedback.organizationId, researchFeedback.planId],
+    references: [researchPlan.organizationId, researchPlan.id],
+  }),
   output: one(researchOutput, {
-    fields: [researchFeedback.outputId],
-    references: [researchOutput.id],
+    fields: [researchFeedback.organizationId, researchFeedback.outputId],
+    references: [researchOutput.organizationId, researchOutput.id],
   }),
   user: one(user, { fields: [researchFeedback.userId], references: [user.id] }),
 }));
@@ -166,10 +186,13 @@ export const researchExtractionRelations = relations(researchExtraction, ({ one 
     fields: [researchExtraction.organizationId],
     references: [organization.id],
   }),
-  plan: one(researchPlan, { fields: [researchExtraction.planId], references: [researchPlan.id] }),
+  plan: one(researchPlan, {
+    fields: [researchExtraction.organizationId, researchExtraction.planId],
+    references: [researchPlan.organizationId, researchPlan.id],
+  }),
   artifact: one(researchArtifact, {
-    fields: [researchExtraction.artifactId],
-    references: [researchArtifact.id],
+    fields: [researchExtraction.organizationId, researchExtraction.artifactId],
+    references: [researchArtifact.organizationId, researchArtifact.id],
   }),
 }));
 
@@ -187,5 +210,8 @@ export const documentChunkRelations = relations(documentChunk, ({ one }) => ({
     fields: [documentChunk.organizationId],
     references: [organization.id],
   }),
-  document: one(document, { fields: [documentChunk.documentId], references: [document.id] }),
+  document: one(document, {
+    fields: [documentChunk.organizationId, documentChunk.documentId],
+    references: [document.organizationId, document.id],
+  }),
 }));

@@ -1,4 +1,4 @@
-import { desc, eq, max, sql } from "drizzle-orm";
+import { and, desc, eq, max, sql } from "drizzle-orm";
 import type { Transaction } from "../../connection/client";
 import { errorCode } from "../../connection/errors";
 import { researchPlan, researchStep } from "../../schema";
@@ -149,12 +149,21 @@ export function deletePlan(tx: Transaction, id: string) {
  * a plan without steps. Shape with toSteps.
  */
 export function listSteps(tx: Transaction, planId: string) {
-  return tx
-    .select({ step: researchStep })
-    .from(researchPlan)
-    .leftJoin(researchStep, eq(researchStep.planId, researchPlan.id))
-    .where(eq(researchPlan.id, planId))
-    .orderBy(researchStep.position);
+  return (
+    tx
+      .select({ step: researchStep })
+      .from(researchPlan)
+      // Joined on organization_id too: Citus joins distributed tables on their distribution column.
+      .leftJoin(
+        researchStep,
+        and(
+          eq(researchStep.organizationId, researchPlan.organizationId),
+          eq(researchStep.planId, researchPlan.id),
+        ),
+      )
+      .where(eq(researchPlan.id, planId))
+      .orderBy(researchStep.position)
+  );
 }
 
 /** listSteps' rows as the steps, or undefined when the plan does not exist. */
