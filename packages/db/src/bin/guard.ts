@@ -3,6 +3,7 @@
 // PGlite, against the isolation seed and the "Non-Tenant Tables" list of CLAUDE.md.
 import { createDatabase, openPglite } from "../connection/client";
 import { migrate } from "../migrator";
+import { citusReport, isBlocker } from "../tooling/citus";
 import {
   defaultGuardOptions,
   guardCatalog,
@@ -13,7 +14,7 @@ import {
 import { parseCli } from "./cli";
 
 parseCli(
-  "usage: pnpm db:guard\n  Checks every table's tenancy (columns, RLS, policies, grants) in the schema and a migrated catalog.",
+  "usage: pnpm db:guard\n  Checks every table's tenancy (columns, RLS, policies, grants) in the schema and a migrated catalog,\n  and that Citus could distribute every tenant table (db:citus-report's blockers).",
   {},
 );
 
@@ -23,10 +24,13 @@ const fromSchema = guardTables(tables, options);
 
 const pglite = openPglite();
 let fromCatalog: Awaited<ReturnType<typeof guardCatalog>>;
+// A tenant table Citus could not distribute (pnpm db:citus-report's blockers) is a guard finding.
+let fromCitus: Awaited<ReturnType<typeof citusReport>>;
 try {
   const { db } = createDatabase({ pglite });
   await migrate({ db });
   fromCatalog = await guardCatalog(db, options);
+  fromCitus = (await citusReport(db)).filter(isBlocker);
 } finally {
   await pglite.close();
 }
@@ -34,6 +38,7 @@ try {
 const findings = [
   ...fromSchema.map((finding) => `schema:  ${finding.message}`),
   ...fromCatalog.map((finding) => `catalog: ${finding.message}`),
+  ...fromCitus.map((finding) => `citus:   ${finding.message} (docs/scaling.md)`),
 ];
 if (findings.length > 0) {
   process.exitCode = 1;

@@ -17,6 +17,7 @@ const tablesQuery = sql`
 /** Foreign keys between tables of schema public, with their referencing columns. */
 const foreignKeysQuery = sql`
   select f.conname as name, s.relname as "table", t.relname as target,
+         f.confdeltype::text as "onDelete",
          array(select a.attname::text from unnest(f.conkey) with ordinality k(attnum, n)
                join pg_attribute a on a.attrelid = f.conrelid and a.attnum = k.attnum
                order by k.n) as columns
@@ -39,6 +40,8 @@ export interface ForeignKey {
   table: string;
   target: string;
   columns: string[];
+  /** pg_constraint.confdeltype: a no action, r restrict, c cascade, n set null, d set default. */
+  onDelete: string;
 }
 
 /**

@@ -39,6 +39,16 @@ export const CITUS_CHECKS = {
     title: "Functions that read tenant tables",
     why: "they run on the coordinator, each statement routed (to every shard when it does not filter on organization_id) unless distributed with create_distributed_function",
   },
+  "foreign-key-set-null": {
+    blocker: true,
+    title: "Foreign keys between tenant tables with ON DELETE SET NULL or SET DEFAULT",
+    why: 'Citus refuses them once organization_id is part of the key: "SET NULL or SET DEFAULT is not supported in ON DELETE operation when distribution key is included in the foreign key constraint"',
+  },
+  "function-sets-local": {
+    blocker: true,
+    title: "Functions that run SET LOCAL",
+    why: "Citus replays a SET LOCAL on the workers as the text of the statement that issued it, which inside a function is the caller's whole query (run again on every worker, as the current role); issue SET LOCAL as a statement of its own",
+  },
   sequence: {
     blocker: true,
     title: "Sequences narrower than bigint on tenant tables",

@@ -123,6 +123,19 @@ export async function citusReport(db: Database): Promise<CitusFinding[]> {
     });
   }
 
+  for (const fk of foreignKeys) {
+    if (!tenant.has(fk.table) || !tenant.has(fk.target) || !["n", "d"].includes(fk.onDelete)) {
+      continue;
+    }
+    findings.push({
+      check: "foreign-key-set-null",
+      subject: fk.name,
+      table: fk.table,
+      columns: fk.columns,
+      message: `${fk.table}: foreign key ${fk.name} -> ${fk.target} is ON DELETE SET ${fk.onDelete === "n" ? "NULL" : "DEFAULT"}: make it NO ACTION or CASCADE (clear the column in the domain function that deletes the ${fk.target} row).`,
+    });
+  }
+
   for (const table of [...classification.reference].sort()) {
     findings.push({
       check: "reference-table",
@@ -162,6 +175,15 @@ export async function citusReport(db: Database): Promise<CitusFinding[]> {
       check: "function-on-tenant-tables",
       subject: fn.name,
       message: `function ${fn.name} reads ${list(read.sort())}: it runs on the coordinator; distribute it by its organization argument where it has one.`,
+    });
+  }
+
+  for (const fn of functions) {
+    if (!/\bset\s+local\b/i.test(fn.source)) continue;
+    findings.push({
+      check: "function-sets-local",
+      subject: fn.name,
+      message: `function ${fn.name} runs SET LOCAL: on Citus its caller's query is replayed on the workers; send the SET LOCAL statements from the unit instead (src/tenancy/setup.ts).`,
     });
   }
 
