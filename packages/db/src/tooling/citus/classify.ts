@@ -35,7 +35,7 @@ const policyRolesQuery = sql`
   where r.rolname in (select unnest(roles)::text from pg_policies where schemaname = 'public')
   order by 1`;
 
-export interface ForeignKey {
+interface ForeignKey {
   name: string;
   table: string;
   target: string;
