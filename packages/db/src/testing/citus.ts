@@ -1,4 +1,5 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import postgres from "postgres";
 import { createDatabase } from "../connection/client";
 import { migrate } from "../migrator";
@@ -111,8 +112,17 @@ async function buildTemplate(url: string, nodes: readonly string[], name: string
   await onEveryNode(nodes, [`alter database "${building}" rename to "${name}"`]);
 }
 
+/** The migrations and the distribution step's code: a change to either builds a new template. */
+function templateFingerprint(): string {
+  const hash = createHash("sha256").update(migrationsFingerprint());
+  for (const file of ["../migrator/distribute.ts", "../tooling/citus/classify.ts"]) {
+    hash.update(readFileSync(new URL(file, import.meta.url)));
+  }
+  return hash.digest("hex").slice(0, 12);
+}
+
 async function ensureTemplate(url: string, nodes: readonly string[]): Promise<string> {
-  const name = `${TEMPLATE_PREFIX}${migrationsFingerprint()}`;
+  const name = `${TEMPLATE_PREFIX}${templateFingerprint()}`;
   const admin = client(withNode(url, null, "postgres"));
   try {
     await admin`select pg_advisory_lock(${TEMPLATE_LOCK_KEY})`;
