@@ -72,12 +72,14 @@ export const tenantColumns = {
 
 /**
  * The four CRUD policies of a tenant table, for the `authenticated` role. The column is
- * required (no default) because a wrong default is a silent breach. The setting is read
- * through a sub-select so Postgres evaluates it once per statement (an InitPlan), not per
- * row; an unset or blank setting matches no row, so a missing context fails closed.
+ * required (no default) because a wrong default is a silent breach. current_setting is
+ * compared directly, not through a sub-select (an InitPlan): Citus refuses a sub-select in a
+ * policy, and current_setting is STABLE, so it is still an index condition. An unset or blank
+ * setting matches no row (NULL or '' equals no organization id), so a missing context fails
+ * closed.
  */
 export function tenantPolicies(tableName: string, column: string) {
-  const matchesTenant = sql`${sql.identifier(column)} = (select current_setting(${sql.raw(`'${TENANT_SETTING}'`)}, true))`;
+  const matchesTenant = sql`${sql.identifier(column)} = current_setting(${sql.raw(`'${TENANT_SETTING}'`)}, true)`;
   return [
     pgPolicy(`${tableName}_tenant_select`, {
       as: "permissive",

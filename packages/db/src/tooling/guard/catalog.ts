@@ -17,10 +17,11 @@ import {
 
 /**
  * How Postgres prints a tenant comparison (pg_get_expr), for any column:
- * `(organization_id = ( SELECT current_setting('app.current_organization_id'::text, true) AS ...`.
+ * `(organization_id = current_setting('app.current_organization_id'::text, true))`. The
+ * sub-select form `= ( SELECT current_setting(...) ...` is not one: Citus refuses it.
  */
 const COMPARISON = new RegExp(
-  `(?<![\\w.])"?(\\w+)"?\\s*=\\s*\\(\\s*SELECT current_setting\\('${TENANT_SETTING.replaceAll(".", "\\.")}'(?:::text)?,\\s*true\\)`,
+  `(?<![\\w.])"?(\\w+)"?\\s*=\\s*current_setting\\('${TENANT_SETTING.replaceAll(".", "\\.")}'(?:::text)?,\\s*true\\)`,
   "i",
 );
 

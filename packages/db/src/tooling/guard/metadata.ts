@@ -24,9 +24,9 @@ type TableConfig = ReturnType<typeof getTableConfig>;
 
 const dialect = new PgDialect();
 
-/** What tenantPolicies renders, for any column: `"<column>" = (select current_setting(...))`. */
+/** What tenantPolicies renders, for any column: `"<column>" = current_setting(..., true)`. */
 const COMPARISON = new RegExp(
-  `"(\\w+)" = \\(select current_setting\\('${TENANT_SETTING.replaceAll(".", "\\.")}', true\\)\\)`,
+  `"(\\w+)" = current_setting\\('${TENANT_SETTING.replaceAll(".", "\\.")}', true\\)`,
 );
 
 /** A tenant table is one with an organization_id column (tenantColumns). */
