@@ -46,7 +46,6 @@ describe("the Citus readiness report", () => {
       );
     const reported = of("key-without-tenant").map((f) => keyOf(f.table!, f.columns!));
     expect(reported.sort()).toEqual(expected.sort());
-    expect(reported.length).toBeGreaterThan(0);
   });
 
   it("reports every foreign key between tenant tables without organization_id, and no other", () => {
