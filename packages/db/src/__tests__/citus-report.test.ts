@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
@@ -7,6 +8,7 @@ import { rows } from "../connection/rows";
 import { TENANT_ROLE } from "../tenancy/roles";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { CITUS_CHECKS, type CitusFinding, citusReport } from "../tooling/citus";
+import { setConfigFindings } from "../tooling/citus/report";
 import { isTenantTable, schemaTables } from "../tooling/guard";
 import { TENANT_COLUMN } from "../tooling/guard/findings";
 
@@ -98,8 +100,28 @@ describe("the Citus readiness report", () => {
     expect(of("nologin-role").map((f) => f.subject)).toContain(TENANT_ROLE);
   });
 
-  it("reports the token unit's tenant setup through set_config", () => {
-    expect(of("set-config").map((f) => f.subject)).toContain(path.join("auth", "tokens.ts"));
+  it("finds no set_config in the package's source (SET LOCAL is what Citus propagates)", () => {
+    expect(of("set-config")).toEqual([]);
+  });
+
+  it("can see set_config in a source file", () => {
+    const root = mkdtempSync(path.join(tmpdir(), "citus-report-"));
+    try {
+      mkdirSync(path.join(root, "auth"));
+      writeFileSync(
+        path.join(root, "auth", "unit.ts"),
+        "const q = sql`select set_config('app.current_organization_id', $1, true)`;\n",
+      );
+      writeFileSync(path.join(root, "auth", "unit.test.ts"), "set_config('ignored', 'x', true)\n");
+      expect(setConfigFindings(root).map((f) => [f.subject, f.message])).toEqual([
+        [
+          path.join("auth", "unit.ts"),
+          expect.stringContaining("sets app.current_organization_id with set_config"),
+        ],
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("can see a table added to the live catalog: a bad key reported, a composite one not", async () => {
