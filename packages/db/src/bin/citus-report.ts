@@ -1,4 +1,4 @@
-// `pnpm db:citus-report [--strict]` (report mode in ci:check): what blocks distributing every
+// `pnpm db:citus-report [--strict]` (--strict in ci:check): what blocks distributing every
 // tenant table by organization_id on Citus, read from the catalog of a freshly migrated
 // in-memory PGlite and from the package's source. Report mode prints and exits 0; --strict
 // exits 1 while a blocker remains (a defect of what every engine shares); steps are what the
