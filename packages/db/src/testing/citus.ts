@@ -23,8 +23,10 @@ const RUNTIME_TEST_PASSWORD = RUNTIME_ROLE;
 const TEMPLATE_LOCK_KEY = 7_263_840_113;
 
 type Client = ReturnType<typeof postgres>;
-const client = (url: string) =>
-  postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10, idle_timeout: 2 });
+// idleSeconds 0 for the connection holding the template lock: closed while idle, it would
+// release the lock in the middle of a build (as in src/testing/server.ts).
+const client = (url: string, idleSeconds = 2) =>
+  postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10, idle_timeout: idleSeconds });
 
 function withNode(url: string, node: { host: string; port: number } | null, database: string) {
   const next = new URL(url);
@@ -123,7 +125,7 @@ function templateFingerprint(): string {
 
 async function ensureTemplate(url: string, nodes: readonly string[]): Promise<string> {
   const name = `${TEMPLATE_PREFIX}${templateFingerprint()}`;
-  const admin = client(withNode(url, null, "postgres"));
+  const admin = client(withNode(url, null, "postgres"), 0);
   try {
     await admin`select pg_advisory_lock(${TEMPLATE_LOCK_KEY})`;
     const present = await countOnNodes(nodes, name);
