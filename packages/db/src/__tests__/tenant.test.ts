@@ -5,7 +5,7 @@ import { errorCode, ReadOnlyUnitError } from "../connection/errors";
 import { rows } from "../connection/rows";
 import { researchArtifact, researchPlan, researchStep } from "../schema";
 import { TenantContextError, withTenantContext } from "../tenancy/context";
-import { createTestDatabase, type TestDatabase } from "../testing";
+import { createTestDatabase, rootCause, type TestDatabase, withoutShardIds } from "../testing";
 import { seedTwoTenants } from "./fixtures";
 
 let testDb: TestDatabase;
@@ -154,12 +154,12 @@ describe("withTenantContext", () => {
   });
 });
 
-// Same-tenant foreign keys (schema/base.ts sameTenant, migration 0010) carry ON DELETE: CASCADE,
-// or SET NULL (column), which clears the reference and never organization_id.
+// Same-tenant foreign keys (schema/base.ts sameTenant, migrations 0010 and 0012) carry ON DELETE:
+// CASCADE, or NO ACTION (Citus refuses SET NULL on a key that includes organization_id).
 describe("references between tenant tables", () => {
-  it("can delete a step: its artifact stays, step_id cleared, organization_id kept; deleting the plan cascades", async () => {
+  it("cannot delete a step an artifact references; deleting the plan cascades to both", async () => {
     const org = "org_a";
-    const left = await withTenantContext(testDb.app, { organizationId: org }, async (tx) => {
+    const refused = await withTenantContext(testDb.app, { organizationId: org }, async (tx) => {
       await tx
         .insert(researchPlan)
         .values({ id: "fk_plan", organizationId: org, title: "t", objective: "o" });
@@ -174,13 +174,16 @@ describe("references between tenant tables", () => {
         kind: "note",
         title: "a",
       });
-      await tx.delete(researchStep).where(eq(researchStep.id, "fk_step"));
       return tx
-        .select({ org: researchArtifact.organizationId, stepId: researchArtifact.stepId })
-        .from(researchArtifact)
-        .where(eq(researchArtifact.id, "fk_artifact"));
+        .transaction((inner) => inner.delete(researchStep).where(eq(researchStep.id, "fk_step")))
+        .then(
+          () => "deleted",
+          (error) => withoutShardIds(rootCause(error).message),
+        );
     });
-    expect(left).toEqual([{ org, stepId: null }]);
+    expect(refused).toBe(
+      'update or delete on table "research_step" violates foreign key constraint "research_artifact_step_id_same_tenant_fk" on table "research_artifact"',
+    );
     const gone = await withTenantContext(testDb.app, { organizationId: org }, async (tx) => {
       await tx.delete(researchPlan).where(eq(researchPlan.id, "fk_plan"));
       return tx.$count(researchArtifact, eq(researchArtifact.id, "fk_artifact"));

@@ -97,7 +97,7 @@ export const aiUsage = tenantTable(
       "ai_usage",
       { organizationId: table.organizationId, column: table.batchJobId },
       aiBatchJob,
-      "set null",
+      "no action",
     ),
     // (organization_id, created_at) serves both RLS filtering and "usage in a period".
     index("ai_usage_organizationId_createdAt_idx").on(table.organizationId, table.createdAt),

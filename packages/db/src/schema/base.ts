@@ -152,10 +152,12 @@ interface TenantRow {
 }
 
 /**
- * What deleting the parent does to the child row. "set null" clears the child's column only
- * (`ON DELETE SET NULL (column)`, Postgres 15+), never its organization_id.
+ * What deleting the parent does to the child row: "cascade" deletes it, "no action" refuses
+ * the delete while the child references the parent (checked at the end of the statement, so
+ * a cascade from a common parent removes both). No SET NULL: Citus refuses it on a key that
+ * includes organization_id (docs/scaling.md).
  */
-type SameTenantOnDelete = "cascade" | "set null";
+type SameTenantOnDelete = "cascade" | "no action";
 
 /**
  * A reference from one tenant table to another: (organization_id, column) -> parent's primary
@@ -175,10 +177,5 @@ export function sameTenant(
     columns: [child.organizationId, child.column],
     foreignColumns: [parent.organizationId, parent.id],
   });
-  // drizzle writes onDelete verbatim after ON DELETE; its type has no column list.
-  return key.onDelete(
-    (onDelete === "set null" ? `set null ("${child.column.name}")` : onDelete) as
-      | "set null"
-      | "cascade",
-  );
+  return key.onDelete(onDelete);
 }

@@ -92,7 +92,7 @@ export const researchArtifact = tenantTable(
       "research_artifact",
       { organizationId: table.organizationId, column: table.stepId },
       researchStep,
-      "set null",
+      "no action",
     ),
     index("research_artifact_planId_idx").on(table.planId),
     index("research_artifact_stepId_idx").on(table.stepId),
