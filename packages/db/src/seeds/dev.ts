@@ -293,6 +293,9 @@ export async function seedDev(
     }
   }
 
+  // Tables added by `pnpm db:new-table`: rows derived from their parents' rows (added above).
+  // db:new-table: dev rows above this line
+
   // Every row passes its @repo/db/zod insert schema before anything is written: a bad row is a
   // ZodError naming the field, and the database is untouched.
   for (const [table, list] of rows) {

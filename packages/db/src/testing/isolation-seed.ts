@@ -39,6 +39,10 @@ const embedding = (n: number) =>
   Array.from({ length: EMBEDDING_DIMENSIONS }, (_, i) => ((i * n) % 11) / 11);
 const ids = (org: SeedOrg, kind: string, n = 1) => `${org.key}_${kind}_${n}`;
 
+/** The id of `table`'s row 1 for `org`: what rows of its child tables reference. */
+const parentId = (table: PgTable, org: SeedOrg) =>
+  String(ISOLATION_SEED.find((entry) => entry.table === table)?.row(org, 1).id);
+
 /**
  * Every tenant table, parents first, with a row factory. The isolation matrix and the schema
  * guard read this list: a tenant table missing here fails with "add seed rows for <table>".
@@ -78,7 +82,7 @@ export const ISOLATION_SEED: readonly SeedTable[] = [
       id: ids(org, "usage", n),
       organizationId: org.id,
       modelId: MODEL_ID,
-      batchJobId: ids(org, "batch"),
+      batchJobId: parentId(aiBatchJob, org),
       inputTokens: 100 * n,
       outputTokens: 10 * n,
       costUsd: "0.001000",
@@ -98,7 +102,7 @@ export const ISOLATION_SEED: readonly SeedTable[] = [
     row: (org, n) => ({
       id: ids(org, "step", n),
       organizationId: org.id,
-      planId: ids(org, "plan"),
+      planId: parentId(researchPlan, org),
       position: n,
       title: `Step ${n}`,
     }),
@@ -108,8 +112,8 @@ export const ISOLATION_SEED: readonly SeedTable[] = [
     row: (org, n) => ({
       id: ids(org, "artifact", n),
       organizationId: org.id,
-      planId: ids(org, "plan"),
-      stepId: ids(org, "step"),
+      planId: parentId(researchPlan, org),
+      stepId: parentId(researchStep, org),
       kind: "note",
       title: `Artifact ${n}`,
     }),
@@ -119,7 +123,7 @@ export const ISOLATION_SEED: readonly SeedTable[] = [
     row: (org, n) => ({
       id: ids(org, "output", n),
       organizationId: org.id,
-      planId: ids(org, "plan"),
+      planId: parentId(researchPlan, org),
       version: n,
       title: `Output ${n}`,
       content: "...",
@@ -130,8 +134,8 @@ export const ISOLATION_SEED: readonly SeedTable[] = [
     row: (org, n) => ({
       id: ids(org, "feedback", n),
       organizationId: org.id,
-      planId: ids(org, "plan"),
-      outputId: ids(org, "output"),
+      planId: parentId(researchPlan, org),
+      outputId: parentId(researchOutput, org),
       rating: 4,
     }),
   },
@@ -140,8 +144,8 @@ export const ISOLATION_SEED: readonly SeedTable[] = [
     row: (org, n) => ({
       id: ids(org, "extraction", n),
       organizationId: org.id,
-      planId: ids(org, "plan"),
-      artifactId: ids(org, "artifact"),
+      planId: parentId(researchPlan, org),
+      artifactId: parentId(researchArtifact, org),
       field: `field_${n}`,
       value: { n },
     }),
@@ -160,7 +164,7 @@ export const ISOLATION_SEED: readonly SeedTable[] = [
     row: (org, n) => ({
       id: ids(org, "chunk", n),
       organizationId: org.id,
-      documentId: ids(org, "document"),
+      documentId: parentId(document, org),
       position: n,
       content: `Chunk ${n} of ${org.key}`,
       embedding: embedding(n),
