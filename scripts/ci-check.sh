@@ -19,6 +19,13 @@ pnpm --silent db:citus-report || status=1
 echo "[ci:check] tests on embedded PGlite"
 env -u TEST_DATABASE_URL -u TEST_POOLER_URL -u TEST_REPLICA_URL -u TEST_NEON_WS_PROXY -u DATABASE_URL pnpm test -- --outputFile.json=.test-results/embedded.json || status=1
 
+# The "Adding a table" walk-through (packages/db/CLAUDE.md) on a throwaway copy of the repo:
+# scaffold, generate, then typecheck, guard, drift, lint, ERD and the schema-derived tests.
+# Minutes of work, so a plain `pnpm test` skips it.
+echo "[ci:check] new-table walk-through on a copy of the repo (TEST_NEW_TABLE=1)"
+env -u TEST_DATABASE_URL -u TEST_POOLER_URL -u TEST_REPLICA_URL -u TEST_NEON_WS_PROXY -u DATABASE_URL TEST_NEW_TABLE=1 \
+  pnpm --filter @repo/db exec vitest run src/__tests__/new-table.test.ts --outputFile.json=.test-results/new-table.json || status=1
+
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "[ci:check] tests on the server in TEST_DATABASE_URL"
   # Never replayed from turbo's cache: the server's state is not an input turbo can hash, so a
