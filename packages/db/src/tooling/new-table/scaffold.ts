@@ -37,7 +37,7 @@ export interface NewTableOptions {
 }
 
 /** The line in src/seeds/dev.ts above which new tables' dev rows go. */
-export const DEV_ROWS_ANCHOR = "// db:new-table: dev rows above this line";
+const DEV_ROWS_ANCHOR = "// db:new-table: dev rows above this line";
 
 /** Files relative to packages/db -> their new content, and what each edit adds. */
 export interface ScaffoldPlan {

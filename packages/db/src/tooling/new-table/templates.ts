@@ -25,7 +25,7 @@ export interface NewTable {
 }
 
 const header = (table: NewTable) =>
-  `/**\n * ${table.name}: ${table.global ? "global, shared by every organization (packages/db/CLAUDE.md, Non-Tenant Tables)" : "tenant-scoped"}${
+  `/**\n * ${table.name}: ${table.global ? "global (packages/db/CLAUDE.md, Non-Tenant Tables)" : "tenant-scoped"}${
     table.parent ? `, a child of ${table.parent.name} (deleted with it)` : ""
   }.\n * Scaffolded by \`pnpm db:new-table\`: edit its columns.\n */`;
 
