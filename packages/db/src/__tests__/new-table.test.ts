@@ -104,6 +104,62 @@ describe("db:new-table refusals (planNewTable, before anything is written)", () 
   });
 });
 
+describe("db:new-table plans (in memory: nothing is written)", () => {
+  it("can plan a tenant child table in the files that must know it", () => {
+    const plan = planNewTable({
+      name: "research_note",
+      domain: "research",
+      global: false,
+      parent: "research_plan",
+    });
+    expect([...plan.files.keys()].sort()).toEqual([
+      "src/schema/relations.ts",
+      "src/schema/research.ts",
+      "src/seeds/dev.ts",
+      "src/testing/isolation-seed.ts",
+      "src/zod/research.ts",
+    ]);
+    const schema = plan.files.get("src/schema/research.ts")!;
+    expect(schema).toContain('export const researchNote = tenantTable(\n  "research_note",');
+    expect(schema).toMatch(
+      /sameTenant\(\n\s+"research_note",\n\s+\{ organizationId: table\.organizationId, column: table\.planId \},\n\s+researchPlan,/,
+    );
+    expect(schema).toContain('index("research_note_planId_idx").on(table.planId)');
+    const relations = plan.files.get("src/schema/relations.ts")!;
+    expect(relations).toContain("notes: many(researchNote),");
+    expect(relations).toContain("researchNotes: many(researchNote),");
+    expect(plan.files.get("src/zod/research.ts")).toContain(
+      "export const insertResearchNoteSchema",
+    );
+    expect(plan.files.get("src/seeds/dev.ts")).toContain(
+      "[researchNote, insertResearchNoteSchema],",
+    );
+    expect(plan.files.get("src/testing/isolation-seed.ts")).toContain(
+      "planId: parentId(researchPlan, org),",
+    );
+  });
+
+  it("can plan a global table: no tenant columns or seeds, its reason in CLAUDE.md", () => {
+    const plan = planNewTable({
+      name: "research_topic",
+      domain: "research",
+      global: true,
+      reason: "a topic list every organization picks from.",
+    });
+    expect([...plan.files.keys()].sort()).toEqual([
+      "CLAUDE.md",
+      "src/schema/research.ts",
+      "src/zod/research.ts",
+    ]);
+    expect(plan.files.get("src/schema/research.ts")).toContain(
+      'export const researchTopic = pgTable(\n  "research_topic",\n  {\n    id: primaryId(),',
+    );
+    expect(plan.files.get("CLAUDE.md")).toContain(
+      "- `research_topic`: a topic list every organization picks from.\n",
+    );
+  });
+});
+
 // Each case is a tsx start-up: up to 20 s on a loaded 2-core machine.
 describe.concurrent("pnpm db:new-table as a command", { timeout: 180_000 }, () => {
   const packageDir = path.join(repoRoot, "packages/db");

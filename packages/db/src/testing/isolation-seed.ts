@@ -1,6 +1,7 @@
 import { getTableName, type SQL, sql, type Table } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { Database } from "../connection/client";
+import { rootCause } from "../connection/errors";
 import { aiBatchJob, aiModel, aiUsage } from "../schema/ai";
 import { invitation, member, user } from "../schema/auth";
 import { organization } from "../schema/base";
@@ -233,6 +234,14 @@ export async function seedIsolation(db: Database): Promise<void> {
     const values = ISOLATION_ORGS.flatMap((org) =>
       Array.from({ length: ROWS_PER_ORG }, (_, i) => row(org, i + 1)),
     );
-    await db.insert(table).values(values as never);
+    await db
+      .insert(table)
+      .values(values as never)
+      .catch((error: unknown) => {
+        throw new Error(
+          `The isolation seed rows of ${getTableName(table)} were refused (${rootCause(error).message.split("\n")[0]}): fix its row factory in src/testing/isolation-seed.ts`,
+          { cause: error },
+        );
+      });
   }
 }
