@@ -2,7 +2,17 @@
 // table" walk-through of packages/db/CLAUDE.md on a throwaway copy of the repo: scaffold,
 // generate, then every check a new table used to fail, all green without another edit.
 import { execFile, execFileSync } from "node:child_process";
-import { appendFile, copyFile, mkdir, mkdtemp, readdir, rm, symlink } from "node:fs/promises";
+import {
+  appendFile,
+  copyFile,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readlink,
+  rm,
+  symlink,
+} from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -209,11 +219,14 @@ async function copyRepo(): Promise<string> {
     .split("\0")
     .filter(Boolean);
   for (const file of files) {
+    const from = path.join(repoRoot, file);
+    const stat = await lstat(from).catch(() => undefined);
+    // Deleted but still tracked, or a directory link (an untracked node_modules symlink).
+    if (!stat || (!stat.isFile() && !stat.isSymbolicLink()) || file.endsWith("node_modules"))
+      continue;
     await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
-    await copyFile(path.join(repoRoot, file), path.join(dir, file)).catch((error: unknown) => {
-      // A file deleted in the working tree but still tracked.
-      if ((error as { code?: string }).code !== "ENOENT") throw error;
-    });
+    if (stat.isSymbolicLink()) await symlink(await readlink(from), path.join(dir, file));
+    else await copyFile(from, path.join(dir, file));
   }
   const workspaces = ["."];
   for (const group of ["packages", "apps"])
