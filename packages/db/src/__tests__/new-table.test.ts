@@ -341,7 +341,11 @@ describe.skipIf(!walkthrough)(
       );
       const tests = await step(
         "vitest (catalog, isolation, zod, seed, erd)",
-        run(bin("vitest"), ["run", ...files], db, { VITE_CONFIG_NATIVE_IGNORE_WARNING: "true" }),
+        // Their hooks create databases beside this test's own processes: a longer bound for
+        // a hang (120 s was exceeded once with a full `pnpm test` running alongside).
+        run(bin("vitest"), ["run", "--hookTimeout", "600000", ...files], db, {
+          VITE_CONFIG_NATIVE_IGNORE_WARNING: "true",
+        }),
       );
       expect(tests.stdout).toMatch(/Test Files\s+.*5 passed/);
     });
