@@ -226,7 +226,7 @@ describe("the schema guard on drizzle metadata", () => {
 /** The SQL of a tenant table done right in a migrated database, except for `mistake`. */
 function fixtureTenantSql(name: string, mistake: Mistake): string[] {
   const column = mistake === "policy-wrong-column" ? "created_by_id" : "organization_id";
-  const body = `${column} = (select current_setting('app.current_organization_id', true))`;
+  const body = `${column} = current_setting('app.current_organization_id', true)`;
   const policies = {
     select: `using (${body})`,
     insert: `with check (${body})`,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Transaction } from "../connection/client";
 import { errorCode, ReadOnlyUnitError } from "../connection/errors";
 import { rows } from "../connection/rows";
-import { researchPlan } from "../schema";
+import { researchArtifact, researchPlan, researchStep } from "../schema";
 import { TenantContextError, withTenantContext } from "../tenancy/context";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { seedTwoTenants } from "./fixtures";
@@ -151,5 +151,40 @@ describe("withTenantContext", () => {
                  nullif(current_setting('app.current_user_id', true), '') as user`,
     );
     expect(after).toEqual({ role: "app_runtime", org: null, user: null });
+  });
+});
+
+// Same-tenant foreign keys (schema/base.ts sameTenant, migration 0010) carry ON DELETE: CASCADE,
+// or SET NULL (column), which clears the reference and never organization_id.
+describe("references between tenant tables", () => {
+  it("can delete a step: its artifact stays, step_id cleared, organization_id kept; deleting the plan cascades", async () => {
+    const org = "org_a";
+    const left = await withTenantContext(testDb.app, { organizationId: org }, async (tx) => {
+      await tx
+        .insert(researchPlan)
+        .values({ id: "fk_plan", organizationId: org, title: "t", objective: "o" });
+      await tx
+        .insert(researchStep)
+        .values({ id: "fk_step", organizationId: org, planId: "fk_plan", position: 1, title: "s" });
+      await tx.insert(researchArtifact).values({
+        id: "fk_artifact",
+        organizationId: org,
+        planId: "fk_plan",
+        stepId: "fk_step",
+        kind: "note",
+        title: "a",
+      });
+      await tx.delete(researchStep).where(eq(researchStep.id, "fk_step"));
+      return tx
+        .select({ org: researchArtifact.organizationId, stepId: researchArtifact.stepId })
+        .from(researchArtifact)
+        .where(eq(researchArtifact.id, "fk_artifact"));
+    });
+    expect(left).toEqual([{ org, stepId: null }]);
+    const gone = await withTenantContext(testDb.app, { organizationId: org }, async (tx) => {
+      await tx.delete(researchPlan).where(eq(researchPlan.id, "fk_plan"));
+      return tx.$count(researchArtifact, eq(researchArtifact.id, "fk_artifact"));
+    });
+    expect(gone).toBe(0);
   });
 });

@@ -1,9 +1,11 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTokenContext } from "../auth/tokens";
+import { rootCause } from "../connection/errors";
 import { rows } from "../connection/rows";
 import { researchPlan } from "../schema";
 import { seed } from "../seeds";
+import { withTenantContext } from "../tenancy/context";
 import { createTestDatabase, type TestDatabase } from "../testing";
 
 // A unit that authenticates its own token (the API's reads): one round trip, and a refused
@@ -72,5 +74,56 @@ describe("a unit authenticated by its token (withTokenContext)", () => {
       const unit = await withTokenContext(testDb.app, { token, organizationId }, context);
       expect(unit, organizationId).toEqual({ outcome: "no_membership" });
     }
+  });
+});
+
+// The token unit's settings go through set_tenant_settings (migration 0011): SET LOCAL, which
+// Citus propagates, with each value quoted by format(%L) whatever it holds.
+describe("set_tenant_settings", () => {
+  const HOSTILE = [
+    "o'rg",
+    "back\\slash\\",
+    "'; drop table research_plan; --",
+    "E'x' \\' ''",
+    "$$; select 1; $$",
+    "%L %I %s",
+    "ünïcødé 🚀 ‮",
+  ];
+
+  it("can set both settings to any value, hostile or not, until the end of the transaction", async () => {
+    for (const value of HOSTILE) {
+      const seen = await testDb.app.transaction(async (tx) => {
+        await tx.execute(sql`select public.set_tenant_settings(${value}, ${`${value}-user`})`);
+        return rows<{ org: string; user: string }>(
+          tx,
+          sql`select current_setting('app.current_organization_id') as org,
+                     current_setting('app.current_user_id') as user`,
+        );
+      });
+      expect(seen).toEqual([{ org: value, user: `${value}-user` }]);
+    }
+    expect(await testDb.db.$count(researchPlan)).toBeGreaterThan(0);
+  });
+
+  it("can clear both settings: NULL sets '' (no organization id is blank)", async () => {
+    const seen = await testDb.app.transaction(async (tx) => {
+      await tx.execute(sql`select public.set_tenant_settings(null, null)`);
+      return rows(
+        tx,
+        sql`select current_setting('app.current_organization_id') as org,
+                   current_setting('app.current_user_id') as user`,
+      );
+    });
+    expect(seen).toEqual([{ org: "", user: "" }]);
+  });
+
+  it("cannot be called by a tenant unit (role authenticated)", async () => {
+    const refused = await withTenantContext(testDb.app, { organizationId: organization }, (tx) =>
+      tx.execute(sql`select public.set_tenant_settings('x', 'y')`),
+    ).then(
+      () => "ok",
+      (error) => rootCause(error).message,
+    );
+    expect(refused).toBe("permission denied for function set_tenant_settings");
   });
 });

@@ -3,7 +3,6 @@ import { sql } from "drizzle-orm";
 import type { Database, Transaction } from "../connection/client";
 import type { SetupRows, UnitValue } from "../connection/drivers/unit";
 import { rows } from "../connection/rows";
-import { TENANT_SETTING, USER_SETTING } from "../schema/base";
 import { runUnit } from "../tenancy/context";
 import { quoteLiteral, roleSetup, type TenantUnitTimeouts } from "../tenancy/setup";
 
@@ -118,9 +117,10 @@ export async function withTokenContext<R>(
   if (namesNoOrganization(requested)) return { outcome: "no_membership" };
   const hash = hashToken(credentials.token);
   const setup = [
+    // set_tenant_settings (migration 0011) runs SET LOCAL for both settings, which Citus
+    // propagates to its workers (set_config it does not); a refused token clears them.
     `select a.user_id, a.organization_id, a.token_hash, a.outcome, a.scopes,
-            set_config('${TENANT_SETTING}', coalesce(a.organization_id, ''), true),
-            set_config('${USER_SETTING}', coalesce(a.user_id, ''), true)
+            public.set_tenant_settings(a.organization_id, a.user_id)
        from public.authenticate_token(${quoteLiteral(hash)}, ${requested === null ? "null" : quoteLiteral(requested)}) a`,
     ...roleSetup(options),
   ];

@@ -1,7 +1,8 @@
-// `pnpm db:citus-report [--strict]` (report mode in ci:check): what blocks distributing every
+// `pnpm db:citus-report [--strict]` (--strict in ci:check): what blocks distributing every
 // tenant table by organization_id on Citus, read from the catalog of a freshly migrated
 // in-memory PGlite and from the package's source. Report mode prints and exits 0; --strict
-// exits 1 while a blocker remains. docs/scaling.md is the migration path for each check.
+// exits 1 while a blocker remains (a defect of what every engine shares); steps are what the
+// distribution command does on the cluster. docs/scaling.md is the migration path.
 import { createDatabase, openPglite } from "../connection/client";
 import { migrate } from "../migrator";
 import { CITUS_CHECKS, type CitusFinding, citusReport, isBlocker } from "../tooling/citus";
@@ -26,7 +27,7 @@ for (const [check, { blocker, title, why }] of Object.entries(CITUS_CHECKS)) {
 }
 const blockers = findings.filter(isBlocker).length;
 console.log(
-  `\ndb:citus-report: ${blockers} blocker(s), ${findings.length - blockers} migration step(s); the path: packages/db/docs/scaling.md.`,
+  `\ndb:citus-report: ${blockers} blocker(s) in the shared schema and code, ${findings.length - blockers} step(s) for the distribution command on the cluster; the path: packages/db/docs/scaling.md.`,
 );
 if (strict && blockers > 0) {
   process.exitCode = 1;

@@ -9,6 +9,10 @@ export async function rows<T extends Record<string, unknown>>(
   db: Database | Transaction,
   query: SQL,
 ): Promise<T[]> {
-  const result: unknown = await db.execute(query);
+  return rowsOf<T>(await db.execute(query));
+}
+
+/** The rows of an `execute` result, whichever driver answered it. */
+export function rowsOf<T extends Record<string, unknown>>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }

@@ -9,31 +9,33 @@ import { rows } from "../connection/rows";
  */
 export const MIGRATION_LOCK_KEY_SQL = sql`hashtextextended('repo-db migrations ' || current_database(), 0)`;
 
+/** SET LOCAL of a timeout in whole ms, checked here: SET takes no parameters. */
+function setLocalTimeout(tx: Transaction, name: "lock_timeout" | "statement_timeout", ms: number) {
+  const value = Math.floor(ms);
+  if (!Number.isSafeInteger(value) || value < 1 || value > 2_147_483_647) {
+    throw new RangeError(`migrate: ${name} must be 1 to 2147483647 ms (got ${ms})`);
+  }
+  return tx.execute(sql.raw(`set local ${name} = ${value}`));
+}
+
 /**
- * Takes the lock as the first statement of the run's transaction. lock_timeout and
- * statement_timeout are set in a CTE the lock call reads from, so Postgres must set them
- * first (kysely's Postgres migrator does the same). It is a transaction-level lock: held for
- * the whole run (one transaction) and released by COMMIT or ROLLBACK, so a failed run can
- * never leave it held on a pooled connection.
+ * Takes the lock first thing in the run's transaction, after lock_timeout and
+ * statement_timeout (SET LOCAL, which Citus propagates; set_config it does not). It is a
+ * transaction-level lock: held for the whole run (one transaction) and released by COMMIT or
+ * ROLLBACK, so a failed run can never leave it held on a pooled connection.
  */
 export async function acquireMigrationLock(
   tx: Transaction,
   options: { lockTimeoutMs: number; statementTimeoutMs: number },
 ): Promise<void> {
-  await tx.execute(
-    sql`with limits as (
-          select set_config('lock_timeout', ${`${options.lockTimeoutMs}ms`}, true),
-                 set_config('statement_timeout', ${`${options.statementTimeoutMs}ms`}, true)
-        )
-        select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY_SQL}) from limits`,
-  );
+  await setLocalTimeout(tx, "lock_timeout", options.lockTimeoutMs);
+  await setLocalTimeout(tx, "statement_timeout", options.statementTimeoutMs);
+  await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY_SQL})`);
 }
 
 /** Bounds each statement by what is left of the run's time. */
 export async function limitStatementTime(tx: Transaction, remainingMs: number): Promise<void> {
-  await tx.execute(
-    sql`select set_config('statement_timeout', ${`${Math.max(1, Math.floor(remainingMs))}ms`}, true)`,
-  );
+  await setLocalTimeout(tx, "statement_timeout", Math.max(1, remainingMs));
 }
 
 export interface LockHolder {

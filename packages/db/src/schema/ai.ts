@@ -9,7 +9,7 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import { user } from "./auth";
-import { baseColumns, primaryId, sameTenant, tenantKey, tenantTable } from "./base";
+import { baseColumns, primaryId, sameTenant, tenantTable } from "./base";
 import { aiBatchJobStatus, aiProvider } from "./enums";
 
 /** Global reference data: the models the product can call. */
@@ -72,7 +72,6 @@ export const aiBatchJob = tenantTable(
     completedAt: timestamp("completed_at", { withTimezone: true }),
   },
   (table) => [
-    tenantKey("ai_batch_job", table),
     index("ai_batch_job_modelId_idx").on(table.modelId),
     index("ai_batch_job_createdById_idx").on(table.createdById),
     index("ai_batch_job_status_idx").on(table.status),
@@ -87,7 +86,7 @@ export const aiUsage = tenantTable(
       .notNull()
       .references(() => aiModel.id, { onDelete: "restrict" }),
     userId: text("user_id").references(() => user.id, { onDelete: "set null" }),
-    batchJobId: text("batch_job_id").references(() => aiBatchJob.id, { onDelete: "set null" }),
+    batchJobId: text("batch_job_id"),
     inputTokens: integer("input_tokens").notNull(),
     outputTokens: integer("output_tokens").notNull(),
     costUsd: numeric("cost_usd", { precision: 14, scale: 6 }).notNull(),
@@ -98,6 +97,7 @@ export const aiUsage = tenantTable(
       "ai_usage",
       { organizationId: table.organizationId, column: table.batchJobId },
       aiBatchJob,
+      "set null",
     ),
     // (organization_id, created_at) serves both RLS filtering and "usage in a period".
     index("ai_usage_organizationId_createdAt_idx").on(table.organizationId, table.createdAt),

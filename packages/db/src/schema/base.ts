@@ -8,9 +8,9 @@ import {
   pgPolicy,
   pgRole,
   pgTable,
+  primaryKey,
   text,
   timestamp,
-  unique,
 } from "drizzle-orm/pg-core";
 
 /**
@@ -72,12 +72,14 @@ export const tenantColumns = {
 
 /**
  * The four CRUD policies of a tenant table, for the `authenticated` role. The column is
- * required (no default) because a wrong default is a silent breach. The setting is read
- * through a sub-select so Postgres evaluates it once per statement (an InitPlan), not per
- * row; an unset or blank setting matches no row, so a missing context fails closed.
+ * required (no default) because a wrong default is a silent breach. current_setting is
+ * compared directly, not through a sub-select (an InitPlan): Citus refuses a sub-select in a
+ * policy, and current_setting is STABLE, so it is still an index condition. An unset or blank
+ * setting matches no row (NULL or '' equals no organization id), so a missing context fails
+ * closed.
  */
 export function tenantPolicies(tableName: string, column: string) {
-  const matchesTenant = sql`${sql.identifier(column)} = (select current_setting(${sql.raw(`'${TENANT_SETTING}'`)}, true))`;
+  const matchesTenant = sql`${sql.identifier(column)} = current_setting(${sql.raw(`'${TENANT_SETTING}'`)}, true)`;
   return [
     pgPolicy(`${tableName}_tenant_select`, {
       as: "permissive",
@@ -107,13 +109,24 @@ export function tenantPolicies(tableName: string, column: string) {
   ];
 }
 
+/**
+ * A tenant table's id: like primaryId, but the primary key is (organization_id, id), declared
+ * by tenantTable, because a Citus distributed table's keys must include organization_id.
+ */
+const tenantId = () =>
+  text("id")
+    .notNull()
+    .$defaultFn(() => crypto.randomUUID());
+
 /** The columns every tenant table starts with: its id and tenantColumns. */
-type TenantTableColumns<TColumns> = { id: ReturnType<typeof primaryId> } & typeof tenantColumns &
+type TenantTableColumns<TColumns> = { id: ReturnType<typeof tenantId> } & typeof tenantColumns &
   TColumns;
 
 /**
- * A tenant-scoped table, its name written once: id, tenantColumns, then `columns`; the four
- * tenantPolicies and RLS, then what `extra` returns (indexes, tenantKey, sameTenant, checks).
+ * A tenant-scoped table, its name written once: id, tenantColumns, then `columns`; the
+ * primary key (organization_id, id), which sameTenant foreign keys point at and whose index
+ * serves RLS; the four tenantPolicies and RLS, then what `extra` returns (indexes, sameTenant,
+ * checks). Unique indexes in `extra` lead with organization_id too (Citus).
  */
 export function tenantTable<
   TName extends string,
@@ -125,8 +138,9 @@ export function tenantTable<
     table: BuildExtraConfigColumns<TName, TenantTableColumns<TColumns>, "pg">,
   ) => PgTableExtraConfigValue[] = () => [],
 ) {
-  const all = { id: primaryId(), ...tenantColumns, ...columns } as TenantTableColumns<TColumns>;
+  const all = { id: tenantId(), ...tenantColumns, ...columns } as TenantTableColumns<TColumns>;
   return pgTable(name, all, (table) => [
+    primaryKey({ name: `${name}_pkey`, columns: [table.organizationId, table.id] }),
     ...tenantPolicies(name, "organization_id"),
     ...extra(table),
   ]).enableRLS();
@@ -138,28 +152,33 @@ interface TenantRow {
 }
 
 /**
- * Parent side of tenant-consistent references: a unique key on (organization_id, id) that
- * `sameTenant` foreign keys point at. Its index also serves RLS (organization_id leads).
+ * What deleting the parent does to the child row. "set null" clears the child's column only
+ * (`ON DELETE SET NULL (column)`, Postgres 15+), never its organization_id.
  */
-export function tenantKey(tableName: string, table: TenantRow) {
-  return unique(`${tableName}_organization_id_id_key`).on(table.organizationId, table.id);
-}
+type SameTenantOnDelete = "cascade" | "set null";
 
 /**
- * Child side: (organization_id, column) -> parent (organization_id, id), so a row can only
- * reference a parent of its own organization. Foreign key checks ignore RLS: without this an
- * organization could attach rows to another's parent and probe which ids exist. It sits
- * beside the column's own foreign key, which keeps the ON DELETE behaviour (a NULL column
- * skips this check, so SET NULL still works).
+ * A reference from one tenant table to another: (organization_id, column) -> parent's primary
+ * key (organization_id, id), so a row can only reference a parent of its own organization.
+ * Foreign key checks ignore RLS: a reference by id alone would let an organization attach rows
+ * to another's parent and probe which ids exist; Citus also requires organization_id on both
+ * sides. It is the column's only foreign key, and carries the ON DELETE behaviour.
  */
 export function sameTenant(
   tableName: string,
   child: { organizationId: AnyPgColumn; column: AnyPgColumn },
   parent: TenantRow,
+  onDelete: SameTenantOnDelete,
 ) {
-  return foreignKey({
+  const key = foreignKey({
     name: `${tableName}_${child.column.name}_same_tenant_fk`,
     columns: [child.organizationId, child.column],
     foreignColumns: [parent.organizationId, parent.id],
   });
+  // drizzle writes onDelete verbatim after ON DELETE; its type has no column list.
+  return key.onDelete(
+    (onDelete === "set null" ? `set null ("${child.column.name}")` : onDelete) as
+      | "set null"
+      | "cascade",
+  );
 }

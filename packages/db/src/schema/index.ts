@@ -10,7 +10,6 @@ export {
   sameTenant,
   TENANT_SETTING,
   tenantColumns,
-  tenantKey,
   tenantPolicies,
   tenantTable,
 } from "./base";

@@ -11,7 +11,7 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import { user } from "./auth";
-import { sameTenant, tenantKey, tenantTable } from "./base";
+import { sameTenant, tenantTable } from "./base";
 import {
   researchArtifactKind,
   researchOutputFormat,
@@ -34,7 +34,6 @@ export const researchPlan = tenantTable(
     completedAt: timestamp("completed_at", { withTimezone: true }),
   },
   (table) => [
-    tenantKey("research_plan", table),
     // (organization_id, created_at) serves RLS and "newest plans of my organization".
     index("research_plan_organizationId_createdAt_idx").on(table.organizationId, table.createdAt),
     index("research_plan_createdById_idx").on(table.createdById),
@@ -45,9 +44,7 @@ export const researchPlan = tenantTable(
 export const researchStep = tenantTable(
   "research_step",
   {
-    planId: text("plan_id")
-      .notNull()
-      .references(() => researchPlan.id, { onDelete: "cascade" }),
+    planId: text("plan_id").notNull(),
     position: integer("position").notNull(),
     title: text("title").notNull(),
     instructions: text("instructions"),
@@ -57,25 +54,27 @@ export const researchStep = tenantTable(
     completedAt: timestamp("completed_at", { withTimezone: true }),
   },
   (table) => [
-    tenantKey("research_step", table),
     sameTenant(
       "research_step",
       { organizationId: table.organizationId, column: table.planId },
       researchPlan,
+      "cascade",
     ),
-    // Leading column plan_id also serves the foreign key.
-    uniqueIndex("research_step_planId_position_idx").on(table.planId, table.position),
+    // (organization_id, plan_id) leads: it also serves the same-tenant foreign key.
+    uniqueIndex("research_step_planId_position_idx").on(
+      table.organizationId,
+      table.planId,
+      table.position,
+    ),
   ],
 );
 
 export const researchArtifact = tenantTable(
   "research_artifact",
   {
-    planId: text("plan_id")
-      .notNull()
-      .references(() => researchPlan.id, { onDelete: "cascade" }),
+    planId: text("plan_id").notNull(),
     // An artifact may outlive the step that found it.
-    stepId: text("step_id").references(() => researchStep.id, { onDelete: "set null" }),
+    stepId: text("step_id"),
     kind: researchArtifactKind("kind").notNull(),
     title: text("title").notNull(),
     uri: text("uri"),
@@ -83,16 +82,17 @@ export const researchArtifact = tenantTable(
     metadata: jsonb("metadata").$type<Record<string, unknown>>(),
   },
   (table) => [
-    tenantKey("research_artifact", table),
     sameTenant(
       "research_artifact",
       { organizationId: table.organizationId, column: table.planId },
       researchPlan,
+      "cascade",
     ),
     sameTenant(
       "research_artifact",
       { organizationId: table.organizationId, column: table.stepId },
       researchStep,
+      "set null",
     ),
     index("research_artifact_planId_idx").on(table.planId),
     index("research_artifact_stepId_idx").on(table.stepId),
@@ -102,34 +102,34 @@ export const researchArtifact = tenantTable(
 export const researchOutput = tenantTable(
   "research_output",
   {
-    planId: text("plan_id")
-      .notNull()
-      .references(() => researchPlan.id, { onDelete: "cascade" }),
+    planId: text("plan_id").notNull(),
     version: integer("version").notNull().default(1),
     format: researchOutputFormat("format").notNull().default("markdown"),
     title: text("title").notNull(),
     content: text("content").notNull(),
   },
   (table) => [
-    tenantKey("research_output", table),
     sameTenant(
       "research_output",
       { organizationId: table.organizationId, column: table.planId },
       researchPlan,
+      "cascade",
     ),
-    // Leading column plan_id also serves the foreign key.
-    uniqueIndex("research_output_planId_version_idx").on(table.planId, table.version),
+    // (organization_id, plan_id) leads: it also serves the same-tenant foreign key.
+    uniqueIndex("research_output_planId_version_idx").on(
+      table.organizationId,
+      table.planId,
+      table.version,
+    ),
   ],
 );
 
 export const researchFeedback = tenantTable(
   "research_feedback",
   {
-    planId: text("plan_id")
-      .notNull()
-      .references(() => researchPlan.id, { onDelete: "cascade" }),
+    planId: text("plan_id").notNull(),
     // Feedback on an output goes with it.
-    outputId: text("output_id").references(() => researchOutput.id, { onDelete: "cascade" }),
+    outputId: text("output_id"),
     userId: text("user_id").references(() => user.id, { onDelete: "set null" }),
     rating: smallint("rating").notNull(),
     comment: text("comment"),
@@ -139,11 +139,13 @@ export const researchFeedback = tenantTable(
       "research_feedback",
       { organizationId: table.organizationId, column: table.planId },
       researchPlan,
+      "cascade",
     ),
     sameTenant(
       "research_feedback",
       { organizationId: table.organizationId, column: table.outputId },
       researchOutput,
+      "cascade",
     ),
     index("research_feedback_organizationId_idx").on(table.organizationId),
     index("research_feedback_planId_idx").on(table.planId),
@@ -156,12 +158,8 @@ export const researchFeedback = tenantTable(
 export const researchExtraction = tenantTable(
   "research_extraction",
   {
-    planId: text("plan_id")
-      .notNull()
-      .references(() => researchPlan.id, { onDelete: "cascade" }),
-    artifactId: text("artifact_id")
-      .notNull()
-      .references(() => researchArtifact.id, { onDelete: "cascade" }),
+    planId: text("plan_id").notNull(),
+    artifactId: text("artifact_id").notNull(),
     field: text("field").notNull(),
     value: jsonb("value").$type<unknown>().notNull(),
     confidence: real("confidence"),
@@ -171,11 +169,13 @@ export const researchExtraction = tenantTable(
       "research_extraction",
       { organizationId: table.organizationId, column: table.planId },
       researchPlan,
+      "cascade",
     ),
     sameTenant(
       "research_extraction",
       { organizationId: table.organizationId, column: table.artifactId },
       researchArtifact,
+      "cascade",
     ),
     index("research_extraction_organizationId_idx").on(table.organizationId),
     index("research_extraction_planId_idx").on(table.planId),

@@ -11,7 +11,7 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import { user } from "./auth";
-import { sameTenant, tenantKey, tenantTable } from "./base";
+import { sameTenant, tenantTable } from "./base";
 import { documentStatus } from "./enums";
 
 /** Dimensions of every stored embedding (halfvec: 2 bytes a dimension, HNSW up to 4,000). */
@@ -41,7 +41,6 @@ export const document = tenantTable(
     metadata: jsonb("metadata").$type<Record<string, unknown>>(),
   },
   (table) => [
-    tenantKey("document", table),
     index("document_organizationId_createdAt_idx").on(table.organizationId, table.createdAt),
     index("document_createdById_idx").on(table.createdById),
   ],
@@ -51,9 +50,7 @@ export const documentChunk = tenantTable(
   "document_chunk",
   {
     // Chunks are derived data: they go with their document.
-    documentId: text("document_id")
-      .notNull()
-      .references(() => document.id, { onDelete: "cascade" }),
+    documentId: text("document_id").notNull(),
     position: integer("position").notNull(),
     content: text("content").notNull(),
     tokenCount: integer("token_count"),
@@ -76,10 +73,15 @@ export const documentChunk = tenantTable(
       "document_chunk",
       { organizationId: table.organizationId, column: table.documentId },
       document,
+      "cascade",
     ),
     index("document_chunk_organizationId_idx").on(table.organizationId),
-    // Leading column document_id also serves the foreign key.
-    uniqueIndex("document_chunk_documentId_position_idx").on(table.documentId, table.position),
+    // (organization_id, document_id) leads: it also serves the same-tenant foreign key.
+    uniqueIndex("document_chunk_documentId_position_idx").on(
+      table.organizationId,
+      table.documentId,
+      table.position,
+    ),
     index("document_chunk_embedding_idx").using("hnsw", table.embedding.op("halfvec_cosine_ops")),
     index("document_chunk_searchVector_idx").using("gin", table.searchVector),
   ],

@@ -42,8 +42,15 @@ function throughPooler(url: string, pooler: string | undefined): string {
   return next.toString();
 }
 
-function adminClient(url: string) {
-  return postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10, idle_timeout: 2 });
+// idleTimeout 0 keeps the connection open: ensureTemplate's advisory lock lives on it, and a
+// connection closed while the template migrates (slow under load) would release the lock early.
+function adminClient(url: string, idleTimeoutSeconds = 2) {
+  return postgres(url, {
+    max: 1,
+    onnotice: () => {},
+    connect_timeout: 10,
+    idle_timeout: idleTimeoutSeconds,
+  });
 }
 
 // One admin connection per server for this process's clones and drops (it closes when idle).
@@ -72,7 +79,7 @@ async function cloneStrategy(admin: ReturnType<typeof adminClient>): Promise<str
  */
 async function ensureTemplate(url: string): Promise<string> {
   const template = `${TEMPLATE_PREFIX}${migrationsFingerprint()}`;
-  const admin = adminClient(url);
+  const admin = adminClient(url, 0);
   try {
     await admin`select pg_advisory_lock(${TEMPLATE_LOCK_KEY})`;
     const [existing] = await admin`select 1 from pg_database where datname = ${template}`;

@@ -35,12 +35,15 @@ function entity(table: PgTable): string[] {
       .filter((index) => index.config.unique && index.config.columns.length === 1)
       .flatMap((index) => index.config.columns.map((c) => ("name" in c ? c.name : ""))),
   ]);
+  const primaryColumns = new Set(
+    config.primaryKeys.flatMap((key) => key.columns.map((c) => c.name)),
+  );
   const lines = [
     `  ${config.name}["${config.name} (${isTenant(table) ? "tenant, RLS" : "global"})"] {`,
   ];
   for (const column of config.columns) {
     const keys = [
-      column.primary ? "PK" : "",
+      column.primary || primaryColumns.has(column.name) ? "PK" : "",
       fkColumns.has(column.name) ? "FK" : "",
       uniqueColumns.has(column.name) ? "UK" : "",
     ].filter(Boolean);
@@ -54,35 +57,31 @@ function entity(table: PgTable): string[] {
   return lines;
 }
 
+/** ON DELETE as the diagram shows it: `set null ("step_id")` (one column cleared) as "set null". */
+const onDeleteLabel = (onDelete: string | undefined) =>
+  (onDelete ?? "no action").replace(/\s*\(.*\)$/, "");
+
 function relationships(table: PgTable): string[] {
   const config = getTableConfig(table);
   const tenant = isTenant(table);
-  const references = config.foreignKeys.map((fk) => ({ fk, reference: fk.reference() }));
-  // Composite (organization_id, column) keys only pin a reference to the same tenant: shown
-  // as a mark on the column's own edge rather than as a second edge.
+  // A composite (organization_id, column) key is the reference between tenant tables, kept
+  // inside one organization: shown as the column's edge, marked "same tenant".
   const isSameTenant = (columns: { name: string }[]) =>
     columns.length === 2 && columns[0]?.name === "organization_id";
-  const sameTenantColumns = new Set(
-    references
-      .filter(({ reference }) => isSameTenant(reference.columns))
-      .map(({ reference }) => reference.columns[1]?.name),
-  );
   return (
-    references
-      .filter(({ reference }) => !isSameTenant(reference.columns))
+    config.foreignKeys
+      .map((fk) => ({ fk, reference: fk.reference() }))
       // A tenant table's link to organization is implied by its "(tenant, RLS)" mark.
       .filter(
         ({ reference }) => !(tenant && getTableName(reference.foreignTable) === "organization"),
       )
       .map(({ fk, reference }) => {
         const parent = getTableName(reference.foreignTable);
-        const optional = reference.columns.some((column) => !column.notNull);
-        const names = reference.columns.map((c) => c.name).join(", ");
-        const same =
-          reference.columns.length === 1 && sameTenantColumns.has(reference.columns[0]?.name)
-            ? ", same tenant"
-            : "";
-        return `  ${parent} ${optional ? "|o" : "||"}--o{ ${config.name} : "${names} (on delete ${fk.onDelete ?? "no action"}${same})"`;
+        const same = isSameTenant(reference.columns);
+        const columns = same ? reference.columns.slice(1) : reference.columns;
+        const optional = columns.some((column) => !column.notNull);
+        const names = columns.map((c) => c.name).join(", ");
+        return `  ${parent} ${optional ? "|o" : "||"}--o{ ${config.name} : "${names} (on delete ${onDeleteLabel(fk.onDelete)}${same ? ", same tenant" : ""})"`;
       })
   );
 }
@@ -96,7 +95,7 @@ export function renderErd(): string {
     "when this file is stale). Key columns only (PK, FK, UK); tables are marked tenant (RLS) or",
     "global; a tenant table's organization_id -> organization link is implied by its mark. Tables",
     'of other domains appear without columns where a foreign key points at them. "same tenant":',
-    "a composite (organization_id, column) key also keeps the reference inside one organization.",
+    "a composite (organization_id, column) key, which keeps the reference inside one organization.",
     "",
   ];
   for (const [domain, module] of Object.entries(DOMAINS)) {

@@ -1,8 +1,9 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Transaction } from "../../connection/client";
 import { rootCause } from "../../connection/errors";
-import { rows } from "../../connection/rows";
+import { rowsOf } from "../../connection/rows";
 import { EMBEDDING_DIMENSIONS } from "../../schema/search";
+import { quoteLiteral } from "../../tenancy/setup";
 
 /** Reciprocal rank fusion constant: a hit at rank r in a list adds 1 / (RRF_K + r). */
 export const RRF_K = 60;
@@ -218,10 +219,32 @@ const ownerFilter = (scope: Scope) =>
   scope.owner ? sql`organization_id = ${scope.organizationId}` : sql`true`;
 
 /**
- * Prepares the vector part, in one statement: the planner settings above, pgvector's settings
- * for the HNSW scan, and, for "auto", the tenant's chunks counted up to
- * EXACT_SEARCH_MAX_CHUNKS + 1 (an index-only scan: all its rows share one organization_id, so
- * ordering by it keeps the planner on that index). Returns the planner settings to restore.
+ * Sends `statements` in call order without waiting in between: one round trip in a pipelined
+ * unit (src/connection/drivers/postgres.ts). Every statement is started before any answers.
+ */
+function pipelined(tx: Transaction, statements: readonly SQL[]): Promise<unknown[]> {
+  return Promise.all(statements.map((statement) => tx.execute(statement).then((result) => result)));
+}
+
+/** `SET LOCAL name = value`; SET takes no parameters: the value is a quoted literal. */
+const setLocal = (name: string, value: string) =>
+  sql.raw(`set local ${name} = ${quoteLiteral(value)}`);
+
+/** A validated integer for a SET: never a value from outside. */
+function integerSetting(value: number): string {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`searchChunks: a setting must be a non-negative integer (got ${value})`);
+  }
+  return String(value);
+}
+
+/**
+ * Prepares the vector part, in one round trip: the planner settings before they change, and,
+ * for "auto", the tenant's chunks counted up to EXACT_SEARCH_MAX_CHUNKS + 1 (an index-only
+ * scan: all its rows share one organization_id, so ordering by it keeps the planner on that
+ * index); then the planner settings above and pgvector's settings for the HNSW scan, as SET
+ * LOCAL (set_config is not propagated to Citus workers). Returns the statements that restore
+ * the planner settings.
  */
 async function prepareVectorSearch(
   tx: Transaction,
@@ -233,26 +256,20 @@ async function prepareVectorSearch(
   const chunks = count
     ? sql`(select count(*)::int from (select 1 from document_chunk where ${ownerFilter(scope)} order by organization_id limit ${EXACT_SEARCH_MAX_CHUNKS + 1}) c)`
     : sql`null::int`;
-  const [row] = await rows<{ enable_sort: string; jit: string; chunks: number | null }>(
-    tx,
-    sql`select
-          previous.enable_sort,
-          previous.jit,
-          set_config('enable_sort', ${PLANNER_SETTINGS.enable_sort}, true),
-          set_config('jit', ${PLANNER_SETTINGS.jit}, true),
-          set_config('hnsw.iterative_scan', ${HNSW_SETTINGS.iterativeScan}, true),
-          set_config('hnsw.ef_search', ${String(efSearch)}, true),
-          set_config('hnsw.max_scan_tuples', ${String(HNSW_SETTINGS.maxScanTuples)}, true),
-          ${chunks} as chunks
-        from (
-          select current_setting('enable_sort') as enable_sort, current_setting('jit') as jit
-          offset 0
-        ) previous`,
-  );
+  const [read] = await pipelined(tx, [
+    sql`select current_setting('enable_sort') as enable_sort, current_setting('jit') as jit,
+               ${chunks} as chunks`,
+    setLocal("enable_sort", PLANNER_SETTINGS.enable_sort),
+    setLocal("jit", PLANNER_SETTINGS.jit),
+    setLocal("hnsw.iterative_scan", HNSW_SETTINGS.iterativeScan),
+    setLocal("hnsw.ef_search", integerSetting(efSearch)),
+    setLocal("hnsw.max_scan_tuples", integerSetting(HNSW_SETTINGS.maxScanTuples)),
+  ]);
+  const [row] = rowsOf<{ enable_sort: string; jit: string; chunks: number | null }>(read);
   if (!row) throw new Error("searchChunks: the settings statement returned no row");
   return {
     chunks: row.chunks,
-    restore: sql`select set_config('enable_sort', ${row.enable_sort}, true), set_config('jit', ${row.jit}, true)`,
+    restore: [setLocal("enable_sort", row.enable_sort), setLocal("jit", row.jit)],
   };
 }
 
@@ -328,7 +345,7 @@ async function search(
   const candidates = searchCandidates(limit);
 
   let exact = mode === "exact";
-  let restore: SQL | undefined;
+  let restore: SQL[] = [];
   if (embedding !== null) {
     const prepared = await prepareVectorSearch(tx, candidates, mode === "auto", scope);
     if (mode === "auto") exact = (prepared.chunks ?? 0) <= EXACT_SEARCH_MAX_CHUNKS;
@@ -354,12 +371,12 @@ async function search(
       ? sql`select null::text as id, null::text as document_id, null::text as content, null::float4 as score where false`
       : textCandidates(query, candidates, scope);
 
+  // The planner settings are restored by SET LOCAL statements sent right behind the search
+  // (same round trip), so they apply to its planning only.
   try {
-    return await rows<ChunkHit & Record<string, unknown>>(
-      tx,
+    const [hits] = await pipelined(tx, [
       sql`with
       query_vector as (select ${embedding}::halfvec(${sql.raw(String(EMBEDDING_DIMENSIONS))}) as vector),
-      restored as (${restore ?? sql`select`}),
       -- Materialized, then re-ranked: iterative index scans return rows in relaxed order.
       vector_hits as materialized (${vectorHits}),
       text_hits as materialized (${textHits}),
@@ -384,12 +401,11 @@ async function search(
     select chunk_id as "chunkId", document_id as "documentId", content, score,
       vector_rank as "vectorRank", text_rank as "textRank"
     from fused
-    -- A one-time filter, evaluated before anything else runs: puts the planner settings back
-    -- now that the statement is planned.
-    where (select count(*) from restored) = 1
     order by score desc, least(vector_rank, text_rank), chunk_id
     limit ${limit}`,
-    );
+      ...restore,
+    ]);
+    return rowsOf<ChunkHit & Record<string, unknown>>(hits);
   } catch (error) {
     throw tooComplex(error) ?? error;
   }

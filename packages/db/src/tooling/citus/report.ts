@@ -96,7 +96,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** set_config calls in the package's own source: settings a Citus worker would not see. */
-function setConfigFindings(root = sourceRoot): CitusFinding[] {
+export function setConfigFindings(root = sourceRoot): CitusFinding[] {
   const findings: CitusFinding[] = [];
   for (const file of sourceFiles(root)) {
     const text = readFileSync(file, "utf8");
@@ -194,7 +194,7 @@ export async function citusReport(db: Database): Promise<CitusFinding[]> {
     findings.push({
       check: "nologin-role",
       subject: role.name,
-      message: `role ${role.name} is named by policies but cannot log in: give it LOGIN (no password; workers trust the coordinator) or stop SET ROLE.`,
+      message: `role ${role.name} is named by policies but cannot log in: on the cluster, give it LOGIN (no password; workers trust the coordinator).`,
     });
   }
 

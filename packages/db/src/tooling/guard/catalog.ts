@@ -17,10 +17,11 @@ import {
 
 /**
  * How Postgres prints a tenant comparison (pg_get_expr), for any column:
- * `(organization_id = ( SELECT current_setting('app.current_organization_id'::text, true) AS ...`.
+ * `(organization_id = current_setting('app.current_organization_id'::text, true))`. The
+ * sub-select form `= ( SELECT current_setting(...) ...` is not one: Citus refuses it.
  */
 const COMPARISON = new RegExp(
-  `(?<![\\w.])"?(\\w+)"?\\s*=\\s*\\(\\s*SELECT current_setting\\('${TENANT_SETTING.replaceAll(".", "\\.")}'(?:::text)?,\\s*true\\)`,
+  `(?<![\\w.])"?(\\w+)"?\\s*=\\s*current_setting\\('${TENANT_SETTING.replaceAll(".", "\\.")}'(?:::text)?,\\s*true\\)`,
   "i",
 );
 
@@ -99,7 +100,10 @@ const definerFunctionsQuery = sql`
                     where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
   order by p.proname, signature`;
 
-/** Foreign keys, and whether one of their columns (organization_id aside) leads an index. */
+/**
+ * Foreign keys, and whether one of their columns (organization_id aside) leads an index, or,
+ * for a same-tenant key, follows organization_id at the head of one.
+ */
 const foreignKeysQuery = sql`
   select c.relname as "table", con.conname as name,
          (select string_agg(a.attname, ', ' order by k.ord)
@@ -109,7 +113,12 @@ const foreignKeysQuery = sql`
          exists (select 1 from pg_index i
                  join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0]
                  where i.indrelid = con.conrelid and a.attnum = any(con.conkey)
-                   and a.attname <> ${TENANT_COLUMN}) as indexed
+                   and a.attname <> ${TENANT_COLUMN})
+         or exists (select 1 from pg_index i
+                    join pg_attribute t on t.attrelid = i.indrelid and t.attnum = i.indkey[0]
+                    join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[1]
+                    where i.indrelid = con.conrelid and t.attname = ${TENANT_COLUMN}
+                      and t.attnum = any(con.conkey) and a.attnum = any(con.conkey)) as indexed
   from pg_constraint con
   join pg_class c on c.oid = con.conrelid
   join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'

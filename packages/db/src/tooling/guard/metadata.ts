@@ -24,9 +24,9 @@ type TableConfig = ReturnType<typeof getTableConfig>;
 
 const dialect = new PgDialect();
 
-/** What tenantPolicies renders, for any column: `"<column>" = (select current_setting(...))`. */
+/** What tenantPolicies renders, for any column: `"<column>" = current_setting(..., true)`. */
 const COMPARISON = new RegExp(
-  `"(\\w+)" = \\(select current_setting\\('${TENANT_SETTING.replaceAll(".", "\\.")}', true\\)\\)`,
+  `"(\\w+)" = current_setting\\('${TENANT_SETTING.replaceAll(".", "\\.")}', true\\)`,
 );
 
 /** A tenant table is one with an organization_id column (tenantColumns). */
@@ -50,6 +50,22 @@ function leadingColumns(config: TableConfig): Set<string> {
     if (column.primary || column.isUnique) leading.add(column.name);
   }
   return leading;
+}
+
+/** Columns second in an index, unique constraint or primary key that organization_id leads. */
+function followingTenantColumns(config: TableConfig): Set<string> {
+  const following = new Set<string>();
+  const add = (columns: readonly unknown[]) => {
+    const [first, second] = columns.map((c) =>
+      is(c, IndexedColumn) || is(c, PgColumn) ? c.name : undefined,
+    );
+    if (first === TENANT_COLUMN && second) following.add(second);
+  };
+  for (const { config: index } of config.indexes) add(index.columns);
+  for (const constraint of [...config.uniqueConstraints, ...config.primaryKeys]) {
+    add(constraint.columns);
+  }
+  return following;
 }
 
 function roleNames(to: PgPolicy["to"]): string[] {
@@ -107,13 +123,15 @@ function guardTable(table: PgTable, options: GuardOptions): GuardFinding[] {
     const finding = bypassPolicyFinding(name, "schema", policy.name, roleNames(policy.to), options);
     if (finding) findings.push(finding);
   }
+  const following = followingTenantColumns(config);
   for (const foreignKey of config.foreignKeys) {
-    // A foreign key on organization_id alone is served by the organization_id index (rule 4).
-    const columns = foreignKey
-      .reference()
-      .columns.map((column) => column.name)
-      .filter((column) => column !== TENANT_COLUMN);
-    if (columns.length > 0 && !columns.some((column) => leading.has(column))) {
+    // A foreign key on organization_id alone is served by the organization_id index (rule 4);
+    // a same-tenant one (organization_id, x) by an index leading with x or (organization_id, x).
+    const all = foreignKey.reference().columns.map((column) => column.name);
+    const columns = all.filter((column) => column !== TENANT_COLUMN);
+    const served = (column: string) =>
+      leading.has(column) || (all.includes(TENANT_COLUMN) && following.has(column));
+    if (columns.length > 0 && !columns.some(served)) {
       findings.push(foreignKeyFinding(name, "schema", foreignKey.getName(), columns));
     }
   }

@@ -1,0 +1,51 @@
+-- Tenant policies compare with current_setting(..., true) directly instead of through a
+-- sub-select (InitPlan): Citus refuses a sub-select in a policy. Fail-closed is unchanged (an
+-- unset or blank setting equals no organization id). ALTER POLICY keeps each policy's name and grants.
+ALTER POLICY "ai_batch_job_tenant_select" ON "ai_batch_job" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "ai_batch_job_tenant_insert" ON "ai_batch_job" TO authenticated WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "ai_batch_job_tenant_update" ON "ai_batch_job" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true)) WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "ai_batch_job_tenant_delete" ON "ai_batch_job" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "ai_usage_tenant_select" ON "ai_usage" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "ai_usage_tenant_insert" ON "ai_usage" TO authenticated WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "ai_usage_tenant_update" ON "ai_usage" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true)) WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "ai_usage_tenant_delete" ON "ai_usage" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "invitation_tenant_select" ON "invitation" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "invitation_tenant_insert" ON "invitation" TO authenticated WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "invitation_tenant_update" ON "invitation" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true)) WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "invitation_tenant_delete" ON "invitation" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "member_tenant_select" ON "member" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "member_tenant_insert" ON "member" TO authenticated WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "member_tenant_update" ON "member" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true)) WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "member_tenant_delete" ON "member" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_artifact_tenant_select" ON "research_artifact" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_artifact_tenant_insert" ON "research_artifact" TO authenticated WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_artifact_tenant_update" ON "research_artifact" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true)) WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_artifact_tenant_delete" ON "research_artifact" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_extraction_tenant_select" ON "research_extraction" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_extraction_tenant_insert" ON "research_extraction" TO authenticated WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_extraction_tenant_update" ON "research_extraction" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true)) WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_extraction_tenant_delete" ON "research_extraction" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_feedback_tenant_select" ON "research_feedback" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_feedback_tenant_insert" ON "research_feedback" TO authenticated WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_feedback_tenant_update" ON "research_feedback" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true)) WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_feedback_tenant_delete" ON "research_feedback" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_output_tenant_select" ON "research_output" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_output_tenant_insert" ON "research_output" TO authenticated WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_output_tenant_update" ON "research_output" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true)) WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_output_tenant_delete" ON "research_output" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_plan_tenant_select" ON "research_plan" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_plan_tenant_insert" ON "research_plan" TO authenticated WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_plan_tenant_update" ON "research_plan" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true)) WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_plan_tenant_delete" ON "research_plan" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_step_tenant_select" ON "research_step" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_step_tenant_insert" ON "research_step" TO authenticated WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_step_tenant_update" ON "research_step" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true)) WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "research_step_tenant_delete" ON "research_step" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "document_tenant_select" ON "document" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "document_tenant_insert" ON "document" TO authenticated WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "document_tenant_update" ON "document" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true)) WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "document_tenant_delete" ON "document" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "document_chunk_tenant_select" ON "document_chunk" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "document_chunk_tenant_insert" ON "document_chunk" TO authenticated WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "document_chunk_tenant_update" ON "document_chunk" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true)) WITH CHECK ("organization_id" = current_setting('app.current_organization_id', true));--> statement-breakpoint
+ALTER POLICY "document_chunk_tenant_delete" ON "document_chunk" TO authenticated USING ("organization_id" = current_setting('app.current_organization_id', true));
