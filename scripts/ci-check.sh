@@ -20,13 +20,24 @@ pnpm --silent db:citus-report --strict || status=1
 # --- end Citus readiness ---
 
 echo "[ci:check] tests on embedded PGlite"
+started=$SECONDS
 env -u TEST_DATABASE_URL -u TEST_POOLER_URL -u TEST_REPLICA_URL -u TEST_NEON_WS_PROXY -u DATABASE_URL pnpm test -- --outputFile.json=.test-results/embedded.json || status=1
+echo "[ci:check] suite time on embedded PGlite: $((SECONDS - started)) s (bench/RESULTS.md keeps the quiet figure)"
+
+# The "Adding a table" walk-through (packages/db/CLAUDE.md) on a throwaway copy of the repo:
+# scaffold, generate, then typecheck, guard, drift, lint, ERD and the schema-derived tests.
+# Minutes of work, so a plain `pnpm test` skips it.
+echo "[ci:check] new-table walk-through on a copy of the repo (TEST_NEW_TABLE=1)"
+env -u TEST_DATABASE_URL -u TEST_POOLER_URL -u TEST_REPLICA_URL -u TEST_NEON_WS_PROXY -u DATABASE_URL TEST_NEW_TABLE=1 \
+  pnpm --filter @repo/db exec vitest run src/__tests__/new-table.test.ts --outputFile.json=.test-results/new-table.json || status=1
 
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "[ci:check] tests on the server in TEST_DATABASE_URL"
   # Never replayed from turbo's cache: the server's state is not an input turbo can hash, so a
   # stopped server must fail here rather than pass on an earlier run's results.
+  started=$SECONDS
   env -u DATABASE_URL -u TEST_POOLER_URL -u TEST_REPLICA_URL -u TEST_NEON_WS_PROXY TURBO_FORCE=true pnpm test -- --outputFile.json=.test-results/server.json || status=1
+  echo "[ci:check] suite time on the server: $((SECONDS - started)) s"
 else
   echo "[ci:check] TEST_DATABASE_URL unset: server tests skipped (see .env.example)"
 fi

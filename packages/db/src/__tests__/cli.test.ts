@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeFailure } from "../bin/cli";
@@ -160,11 +161,30 @@ describe.skipIf(!server)("db:* commands against a server", spawnTimeout, () => {
   });
   afterAll(() => database?.dispose());
 
-  it("cannot push to a migrated database", async () => {
+  it("can push to the migrated database: no changes, and drizzle-kit is never asked to diff it", async () => {
     const result = await cli("push", [], { DATABASE_URL: database.url! });
-    expect(result.code).toBe(1);
-    expectOneLine(result.stderr);
-    expect(result.stderr).toMatch(/^db:push refused: .* has \d+ migration\(s\) applied/);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(
+      /^No changes: .* has all \d+ migrations applied and the schema matches the latest one\.$/,
+    );
+  });
+
+  it("cannot push to a migrated database with a pending migration: it names db:migrate", async () => {
+    const behind = await createTestDatabase();
+    try {
+      await behind.db.execute(
+        sql`delete from drizzle.__drizzle_migrations where created_at = (select max(created_at) from drizzle.__drizzle_migrations)`,
+      );
+      const result = await cli("push", [], { DATABASE_URL: behind.url! });
+      expect(result.code).toBe(1);
+      expectOneLine(result.stderr);
+      expect(result.stderr.trim()).toMatch(
+        /^db:push refused: .* \(1 pending, 0 problem\(s\)\).*`pnpm db:migrate`\.$/,
+      );
+    } finally {
+      await behind.dispose();
+    }
   });
 
   it("cannot migrate as an owner without CREATEROLE: the hint says so", async () => {

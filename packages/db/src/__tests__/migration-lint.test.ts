@@ -73,6 +73,26 @@ describe("migration lint (pnpm db:lint)", () => {
     expect(await lintMigrations(dir, [file])).toEqual([]);
   });
 
+  it("can pass an unguarded index on a table the same migration creates, and only then", async () => {
+    const file = "0113_new_table.sql";
+    await writeFile(
+      path.join(dir, file),
+      [
+        'CREATE TABLE "gadget" (\n\t"id" text PRIMARY KEY NOT NULL\n);',
+        'CREATE INDEX "gadget_id_idx" ON "gadget" USING btree ("id");',
+        TENANT_TABLE,
+        'CREATE INDEX "widget_id_idx" ON "widget" USING btree ("id");',
+        'CREATE INDEX "research_plan_x_idx" ON "research_plan" USING btree ("title");',
+      ].join("--> statement-breakpoint\n"),
+    );
+    const findings = await lintMigrations(dir, [file]);
+    // widget is created IF NOT EXISTS (it may already be there), research_plan not at all.
+    expect(findings.map((f) => [f.rule, f.line])).toEqual([
+      ["create-index-unguarded", 9],
+      ["create-index-unguarded", 10],
+    ]);
+  });
+
   it("can accept a reviewed exception with a reason, and only for that statement", async () => {
     const file = "0111_reviewed.sql";
     await writeFile(

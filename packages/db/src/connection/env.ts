@@ -136,6 +136,11 @@ const envSchema = z.object({
    * when set, test databases are distributed clones on that cluster (src/testing/citus.ts).
    */
   TEST_CITUS_URL: optionalUrl,
+  /**
+   * Runs the "Adding a table" walk-through on a throwaway copy of the repo (new-table.test.ts):
+   * minutes of work, so ci:check sets it and a plain `pnpm test` skips it.
+   */
+  TEST_NEW_TABLE: booleanFlag(false),
   /** Set by the Docker global setup so reports say where the server came from. */
   TEST_DATABASE_PROVIDER: z.enum(["server", "docker"]).default("server"),
   /**

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { getTableName } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
+import type { z } from "zod";
 import { SCOPES } from "../auth/scopes";
 import { hashToken } from "../auth/tokens";
 import type { Database } from "../connection/client";
@@ -84,7 +85,7 @@ function demoToken(forUser: string): string {
   return `rpat_${createHash("sha256").update(`repo dev seed token ${forUser}`).digest("hex").slice(0, 40)}`;
 }
 
-const VALIDATORS = new Map<PgTable, { parse(value: unknown): unknown }>([
+const VALIDATORS = new Map<PgTable, z.ZodType>([
   [organization, insertOrganizationSchema],
   [user, insertUserSchema],
   [member, insertMemberSchema],
@@ -293,15 +294,24 @@ export async function seedDev(
     }
   }
 
-  // Every row passes its @repo/db/zod insert schema before anything is written: a bad row is a
-  // ZodError naming the field, and the database is untouched.
+  // Tables added by `pnpm db:new-table`: rows derived from their parents' rows (added above).
+  // db:new-table: dev rows above this line
+
+  // Every row passes its @repo/db/zod insert schema before anything is written: a bad row is
+  // one line naming the table, the row, the fields and this file; the database is untouched.
   for (const [table, list] of rows) {
     const schema = VALIDATORS.get(table);
     if (!schema)
       throw new Error(
         `No insert schema for ${getTableName(table)}: add it to VALIDATORS in seeds/dev.ts`,
       );
-    for (const row of list) schema.parse(row);
+    for (const row of list) {
+      const parsed = schema.safeParse(row);
+      if (!parsed.success)
+        throw new Error(
+          `A dev row of ${getTableName(table)} (${String(row.id)}) fails its insert schema: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}. Fix it in src/seeds/dev.ts (or the schema in src/zod/)`,
+        );
+    }
   }
 
   log("dev tier:");

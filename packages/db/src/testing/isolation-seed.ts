@@ -1,6 +1,7 @@
 import { getTableName, type SQL, sql, type Table } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { Database } from "../connection/client";
+import { rootCause } from "../connection/errors";
 import { aiBatchJob, aiModel, aiUsage } from "../schema/ai";
 import { invitation, member, user } from "../schema/auth";
 import { organization } from "../schema/base";
@@ -38,6 +39,10 @@ const MODEL_ID = "model_iso";
 const embedding = (n: number) =>
   Array.from({ length: EMBEDDING_DIMENSIONS }, (_, i) => ((i * n) % 11) / 11);
 const ids = (org: SeedOrg, kind: string, n = 1) => `${org.key}_${kind}_${n}`;
+
+/** The id of `table`'s row 1 for `org`: what rows of its child tables reference. */
+const parentId = (table: PgTable, org: SeedOrg) =>
+  String(ISOLATION_SEED.find((entry) => entry.table === table)?.row(org, 1).id);
 
 /**
  * Every tenant table, parents first, with a row factory. The isolation matrix and the schema
@@ -78,7 +83,7 @@ export const ISOLATION_SEED: readonly SeedTable[] = [
       id: ids(org, "usage", n),
       organizationId: org.id,
       modelId: MODEL_ID,
-      batchJobId: ids(org, "batch"),
+      batchJobId: parentId(aiBatchJob, org),
       inputTokens: 100 * n,
       outputTokens: 10 * n,
       costUsd: "0.001000",
@@ -98,7 +103,7 @@ export const ISOLATION_SEED: readonly SeedTable[] = [
     row: (org, n) => ({
       id: ids(org, "step", n),
       organizationId: org.id,
-      planId: ids(org, "plan"),
+      planId: parentId(researchPlan, org),
       position: n,
       title: `Step ${n}`,
     }),
@@ -108,8 +113,8 @@ export const ISOLATION_SEED: readonly SeedTable[] = [
     row: (org, n) => ({
       id: ids(org, "artifact", n),
       organizationId: org.id,
-      planId: ids(org, "plan"),
-      stepId: ids(org, "step"),
+      planId: parentId(researchPlan, org),
+      stepId: parentId(researchStep, org),
       kind: "note",
       title: `Artifact ${n}`,
     }),
@@ -119,7 +124,7 @@ export const ISOLATION_SEED: readonly SeedTable[] = [
     row: (org, n) => ({
       id: ids(org, "output", n),
       organizationId: org.id,
-      planId: ids(org, "plan"),
+      planId: parentId(researchPlan, org),
       version: n,
       title: `Output ${n}`,
       content: "...",
@@ -130,8 +135,8 @@ export const ISOLATION_SEED: readonly SeedTable[] = [
     row: (org, n) => ({
       id: ids(org, "feedback", n),
       organizationId: org.id,
-      planId: ids(org, "plan"),
-      outputId: ids(org, "output"),
+      planId: parentId(researchPlan, org),
+      outputId: parentId(researchOutput, org),
       rating: 4,
     }),
   },
@@ -140,8 +145,8 @@ export const ISOLATION_SEED: readonly SeedTable[] = [
     row: (org, n) => ({
       id: ids(org, "extraction", n),
       organizationId: org.id,
-      planId: ids(org, "plan"),
-      artifactId: ids(org, "artifact"),
+      planId: parentId(researchPlan, org),
+      artifactId: parentId(researchArtifact, org),
       field: `field_${n}`,
       value: { n },
     }),
@@ -160,7 +165,7 @@ export const ISOLATION_SEED: readonly SeedTable[] = [
     row: (org, n) => ({
       id: ids(org, "chunk", n),
       organizationId: org.id,
-      documentId: ids(org, "document"),
+      documentId: parentId(document, org),
       position: n,
       content: `Chunk ${n} of ${org.key}`,
       embedding: embedding(n),
@@ -229,6 +234,14 @@ export async function seedIsolation(db: Database): Promise<void> {
     const values = ISOLATION_ORGS.flatMap((org) =>
       Array.from({ length: ROWS_PER_ORG }, (_, i) => row(org, i + 1)),
     );
-    await db.insert(table).values(values as never);
+    await db
+      .insert(table)
+      .values(values as never)
+      .catch((error: unknown) => {
+        throw new Error(
+          `The isolation seed rows of ${getTableName(table)} were refused (${rootCause(error).message.split("\n")[0]}): fix its row factory in src/testing/isolation-seed.ts`,
+          { cause: error },
+        );
+      });
   }
 }

@@ -78,9 +78,22 @@ function ownFindings(file: string, sql: string): LintFinding[] {
     if (statement.ignored.has(rule) || fileIgnores.has(rule)) return;
     findings.push({ file, line: statement.line, rule, message: OWN_RULES[rule] });
   };
-  for (const statement of list) {
-    const text = statement.text.replace(/--.*$/gm, "").trim();
-    if (/^CREATE\s+(UNIQUE\s+)?INDEX\s+(?!IF\s+NOT\s+EXISTS)/i.test(text))
+  const texts = list.map((statement) => statement.text.replace(/--.*$/gm, "").trim());
+  // A table this migration creates unguarded is new when the migration succeeds, and so are
+  // its indexes: a guard on them could never fire (what drizzle-kit writes for a new table).
+  const created = new Set(
+    texts.flatMap((text) => {
+      const table = /^CREATE\s+TABLE\s+(?!IF\s+NOT\s+EXISTS)(?:"?public"?\.)?"?(\w+)"?/i.exec(text);
+      return table ? [table[1]!] : [];
+    }),
+  );
+  for (const [i, statement] of list.entries()) {
+    const text = texts[i]!;
+    const indexed = /\sON\s+(?:ONLY\s+)?(?:"?public"?\.)?"?(\w+)"?/i.exec(text)?.[1];
+    if (
+      /^CREATE\s+(UNIQUE\s+)?INDEX\s+(?!IF\s+NOT\s+EXISTS)/i.test(text) &&
+      !(indexed && created.has(indexed))
+    )
       add(statement, "create-index-unguarded");
     if (/^CREATE\s+TYPE\s/i.test(text)) add(statement, "create-type-unguarded");
   }
