@@ -13,11 +13,9 @@ echo "[ci:check] format + lint, architecture, dead code, duplication, docs, type
 pnpm exec turbo run lint check:deps check:knip check:dupes check:docs typecheck db:check db:lint db:guard db:erd:check \
   --continue --output-logs=errors-only || status=1
 
-# --- Citus readiness: report mode (prints blockers and the distribution command's steps; only a
-# crash fails). One blocker is open: the token unit's set_tenant_settings runs SET LOCAL inside a
-# function, which Citus replays wrongly; back to --strict once the unit sends its own SET LOCALs.
-echo "[ci:check] Citus readiness report (report mode; \`pnpm db:citus-report --strict\` fails on a blocker)"
-pnpm --silent db:citus-report || status=1
+# --- Citus readiness: exits 1 while anything in the shared schema or code blocks distribution.
+echo "[ci:check] Citus readiness (pnpm db:citus-report --strict)"
+pnpm --silent db:citus-report --strict || status=1
 # --- end Citus readiness ---
 
 echo "[ci:check] tests on embedded PGlite"
@@ -102,19 +100,16 @@ fi
 
 # --- Citus: a coordinator + 2 workers (TEST_CITUS_URL, .ci/citus.sh), tenant tables distributed
 # by organization_id: the cluster's own tests, the isolation matrix, search and the tenant unit,
-# each test file on a distributed clone (src/testing/citus.ts). The API's end-to-end suite runs
-# here once token units work on Citus (docs/scaling.md, "Not yet on Citus"); until then
-# CITUS_API=1 runs it anyway.
+# each test file on a distributed clone (src/testing/citus.ts), then the API's end-to-end suite.
 if [ -n "$citus_url" ]; then
   echo "[ci:check] tests on the Citus cluster in TEST_CITUS_URL"
   citus_started=$(date +%s)
   citus=(env -u DATABASE_URL -u TEST_DATABASE_URL -u TEST_POOLER_URL -u TEST_REPLICA_URL -u TEST_NEON_WS_PROXY "TEST_CITUS_URL=$citus_url")
   "${citus[@]}" pnpm --filter @repo/db exec vitest run src/__tests__/citus.test.ts \
     src/__tests__/isolation.test.ts src/__tests__/search.test.ts src/__tests__/unit.test.ts \
-    src/__tests__/tenant.test.ts --outputFile.json=.test-results/citus.json || status=1
-  if [ "${CITUS_API:-}" = 1 ]; then
-    "${citus[@]}" pnpm --filter @repo/api exec vitest run --outputFile.json=.test-results/citus.json || status=1
-  fi
+    src/__tests__/tenant.test.ts src/__tests__/token-unit.test.ts \
+    --outputFile.json=.test-results/citus.json || status=1
+  "${citus[@]}" pnpm --filter @repo/api exec vitest run --outputFile.json=.test-results/citus.json || status=1
   echo "[ci:check] Citus tests took $(($(date +%s) - citus_started)) s"
 else
   echo "[ci:check] TEST_CITUS_URL unset: Citus tests skipped"

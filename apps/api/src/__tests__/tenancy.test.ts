@@ -124,7 +124,9 @@ describe("its own plans", () => {
   });
 
   it("can page through its plans newest first, each exactly once, ties on created_at included", async () => {
-    // Three plans at the same microsecond: only the id orders them.
+    // Three plans at the same microsecond: only the id orders them. A Date holds
+    // milliseconds; the update adds the microseconds (a constant: Citus refuses a
+    // timestamptz expression over a column in an UPDATE).
     const instant = new Date("2026-02-01T12:00:00.123Z");
     await api.db.insert(researchPlan).values(
       ["tie_a", "tie_b", "tie_c"].map((id) => ({
@@ -137,7 +139,7 @@ describe("its own plans", () => {
       })),
     );
     await api.db.execute(
-      sql`update research_plan set created_at = created_at + interval '7 microseconds' where id like 'tie_%'`,
+      sql`update research_plan set created_at = '2026-02-01 12:00:00.123007+00' where id like 'tie_%'`,
     );
 
     const seen: { id: string; organizationId: string }[] = [];

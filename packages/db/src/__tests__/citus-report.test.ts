@@ -100,8 +100,21 @@ describe("the Citus readiness report", () => {
     expect(of("nologin-role").map((f) => f.subject)).toContain(TENANT_ROLE);
   });
 
-  it("finds no set_config in the package's source (SET LOCAL is what Citus propagates)", () => {
+  it("finds no set_config in the package's source but the role's (SET LOCAL is what Citus propagates)", () => {
     expect(of("set-config")).toEqual([]);
+  });
+
+  it("can tell an SQL function that runs SET LOCAL from a PL/pgSQL one", async () => {
+    await testDb.db.execute(sql`
+      create function citus_probe_sql_sets() returns void language sql
+      as $$ set local app.probe = 'x'; select 1; $$`);
+    await testDb.db.execute(sql`
+      create function citus_probe_plpgsql_sets() returns void language plpgsql
+      as $$ begin execute format('set local app.probe = %L', 'x'); end $$`);
+    const setting = (await citusReport(testDb.db))
+      .filter((f) => f.check === "function-sets-local")
+      .map((f) => f.subject);
+    expect(setting).toEqual(["citus_probe_sql_sets"]);
   });
 
   it("can see set_config in a source file", () => {
@@ -113,6 +126,7 @@ describe("the Citus readiness report", () => {
         "const q = sql`select set_config('app.current_organization_id', $1, true)`;\n",
       );
       writeFileSync(path.join(root, "auth", "unit.test.ts"), "set_config('ignored', 'x', true)\n");
+      writeFileSync(path.join(root, "auth", "role.ts"), "`select set_config('role', 'x', true)`\n");
       expect(setConfigFindings(root).map((f) => [f.subject, f.message])).toEqual([
         [
           path.join("auth", "unit.ts"),

@@ -1,8 +1,11 @@
 import { getTableName, type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { issueToken } from "../auth/manage";
+import { withTokenContext } from "../auth/tokens";
 import type { Transaction } from "../connection/client";
 import { env } from "../connection/env";
 import { rows } from "../connection/rows";
+import { searchChunks } from "../domains/search/hybrid";
 import { PROPAGATE_SET_COMMANDS } from "../migrator";
 import { documentChunk, EMBEDDING_DIMENSIONS } from "../schema/search";
 import { withTenantContext } from "../tenancy/context";
@@ -170,5 +173,32 @@ describe.skipIf(!enabled)("@repo/db on Citus", () => {
     });
     expect(taskCount(plan), plan).toBe(1);
     expect(plan).toMatch(/Index Scan using document_chunk_embedding_idx_\d+ on document_chunk_\d+/);
+  });
+
+  it("can commit a token unit that writes last_used_at and searches through the definer function, leaving no prepared transaction", async () => {
+    // Two-phase commit: the token check writes (coordinator) and the search reaches the workers
+    // as tenant_search. PREPARE and COMMIT PREPARED must run as the same role there, which a
+    // replayed SET ROLE would break ("permission denied to finish prepared transaction").
+    const { token } = await issueToken(testDb.db, {
+      organizationId: A.id,
+      userId: `${A.key}_user_1`,
+      scopes: ["search:read"],
+    });
+    for (let i = 0; i < 2; i++) {
+      await testDb.db.execute(
+        sql`update personal_access_token set last_used_at = null where user_id = ${`${A.key}_user_1`}`,
+      );
+      const unit = await withTokenContext(testDb.app, { token }, (tx) =>
+        searchChunks(tx, { query: "alpha beta", limit: 5 }),
+      );
+      expect(unit.outcome).toBe("ok");
+    }
+    const prepared = await rows<{ n: number }>(
+      testDb.db,
+      sql`select count(*)::int as n from run_command_on_all_nodes(
+            $$select count(*) from pg_prepared_xacts where database = current_database()$$)
+          where result <> '0'`,
+    );
+    expect(prepared).toEqual([{ n: 0 }]);
   });
 });

@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Transaction } from "../connection/client";
 import { rows } from "../connection/rows";
-import { TENANT_ROLE } from "../tenancy/roles";
 import { classifyTables } from "../tooling/citus/classify";
 import { TENANT_COLUMN } from "../tooling/guard/findings";
 
@@ -20,8 +19,6 @@ export interface DistributionResult {
   readonly localTables: readonly string[];
   /** NOLOGIN roles given LOGIN by this run (no password: see docs/scaling.md, "Roles"). */
   readonly loginRoles: readonly string[];
-  /** Owners of SECURITY DEFINER functions made members of `authenticated` by this run. */
-  readonly definerRoles: readonly string[];
   /** Whether this run set citus.propagate_set_commands = 'local' on the database. */
   readonly propagateSetCommands: boolean;
 }
@@ -32,11 +29,10 @@ const NOT_CITUS: DistributionResult = {
   distributedTables: [],
   localTables: [],
   loginRoles: [],
-  definerRoles: [],
   propagateSetCommands: false,
 };
 
-/** The setting that makes Citus send a unit's SET LOCAL (tenant, user, role) to the workers. */
+/** The setting that makes Citus send a unit's SET LOCAL (tenant, user) to the workers. */
 export const PROPAGATE_SET_COMMANDS = "citus.propagate_set_commands";
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -157,26 +153,6 @@ export async function distributeIn(
     loginRoles.push(name);
   }
 
-  // Citus replays the unit's SET LOCAL ROLE authenticated on every worker connection of the
-  // transaction, also those a SECURITY DEFINER function opens as its owner: the owner must be
-  // allowed that SET ROLE. NOINHERIT owners gain no privilege by it without SET ROLE.
-  const definers = await rows<{ name: string }>(
-    tx,
-    sql`select distinct r.rolname as name
-        from pg_proc p
-        join pg_namespace n on n.oid = p.pronamespace and n.nspname = 'public'
-        join pg_roles r on r.oid = p.proowner
-        where p.prosecdef and not r.rolsuper
-          and not pg_has_role(r.oid, ${TENANT_ROLE}, 'member')
-        order by 1`,
-  );
-  const definerRoles: string[] = [];
-  for (const { name } of definers) {
-    log(`Citus: grant ${TENANT_ROLE} to ${name} (owner of a SECURITY DEFINER function)`);
-    await tx.execute(sql.raw(`grant ${quoteIdent(TENANT_ROLE)} to ${quoteIdent(name)}`));
-    definerRoles.push(name);
-  }
-
   const [setting] = await rows<{ present: boolean; database: string }>(
     tx,
     sql`select current_database() as database,
@@ -198,7 +174,6 @@ export async function distributeIn(
     distributedTables,
     localTables: classification.local,
     loginRoles,
-    definerRoles,
     propagateSetCommands,
   };
 }

@@ -39,9 +39,9 @@ function timeout(name: string, ms: number | undefined): string[] {
 
 /**
  * The statements that turn a fresh transaction into a tenant unit: the tenant and user
- * settings, any timeout overrides, then role `authenticated`. All SET LOCAL: nothing
- * survives the transaction on a pooled connection, and SET (unlike set_config) is what a
- * distributed engine such as Citus propagates to its workers.
+ * settings, any timeout overrides, then role `authenticated`. All transaction-local: nothing
+ * survives the transaction on a pooled connection. The settings are SET LOCAL, which (unlike
+ * set_config) a distributed engine such as Citus propagates to its workers.
  */
 export function tenantSetup(
   organizationId: string,
@@ -55,12 +55,18 @@ export function tenantSetup(
   ];
 }
 
-/** Timeout overrides, then role `authenticated`: the end of every unit's setup. */
+/**
+ * Timeout overrides, then role `authenticated`: the end of every unit's setup. The role is
+ * taken with set_config (is_local), which is SET LOCAL ROLE in every respect but one: Citus
+ * does not replay it on worker connections. Citus opens those as the current user anyway
+ * (`authenticated`), and a SECURITY DEFINER function's as its owner, which a replayed role
+ * would turn into `authenticated` (RLS there, and two-phase commits its owner cannot finish).
+ */
 export function roleSetup(timeouts: TenantUnitTimeouts = {}): string[] {
   return [
     ...timeout("statement_timeout", timeouts.statementTimeoutMs),
     ...timeout("lock_timeout", timeouts.lockTimeoutMs),
     ...timeout("idle_in_transaction_session_timeout", timeouts.idleInTransactionTimeoutMs),
-    `set local role ${TENANT_ROLE}`,
+    `select set_config('role', '${TENANT_ROLE}', true)`,
   ];
 }

@@ -108,7 +108,7 @@ type Reserved = postgres.ReservedSql;
 
 /**
  * One tenant unit on a reserved connection, with the transaction on the wire in our hands:
- * BEGIN and the setup go out as one simple-protocol message in the same write as fn's first
+ * BEGIN and the setup go out as simple-protocol messages in the same write as fn's first
  * statement (postgres.js coalesces everything issued in one tick); the last statement, when
  * fn hands it over, in the same write as COMMIT. A one-statement unit is one round trip.
  * COMMIT's command tag is checked: a server that answers ROLLBACK (an aborted transaction,
@@ -167,12 +167,18 @@ async function runPipelined(
     },
   };
 
-  const begin = send(`begin${readOnly ? " read only" : ""}; ${setup.join("; ")}`);
+  // One simple-protocol message per statement, all in one write: Citus records a SET
+  // LOCAL's whole message text and replays it on every worker connection it opens later in
+  // the transaction, so a message must hold nothing but that SET (not BEGIN, not the token
+  // check, which would run again there).
+  const begin = send(`begin${readOnly ? " read only" : ""}`);
+  const answers = setup.map((statement) => send(statement));
+  const setupDone = Promise.all([begin, ...answers]);
+  setupDone.catch(() => {}); // awaited below, maybe after it failed: not an unhandled rejection
   if (onSetup) {
-    // One result per statement of the simple query: BEGIN's first.
-    begin.then(
-      (results) => onSetup((results as unknown as postgres.Row[][]).slice(1)),
-      () => {},
+    // As soon as every setup statement answered, also when one failed (its rows: none).
+    Promise.allSettled(answers).then((settled) =>
+      onSetup(settled.map((answer) => (answer.status === "fulfilled" ? answer.value : []))),
     );
   }
   try {
@@ -186,14 +192,14 @@ async function runPipelined(
       const statement = last;
       value = await finalStatement.run(token, () => Promise.resolve(statement));
     }
-    await begin;
+    await setupDone;
     if (failure) throw failure;
     commit ??= send("commit");
     await verifyCommit(commit);
     return value;
   } catch (error) {
     // In order: the setup's error explains every later one (25P02 "transaction is aborted").
-    const setupError = await begin.then(
+    const setupError = await setupDone.then(
       () => undefined,
       (reason: unknown) => reason,
     );

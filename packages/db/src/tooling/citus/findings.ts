@@ -29,7 +29,7 @@ export const CITUS_CHECKS = {
   "set-config": {
     blocker: true,
     title: "Settings set with set_config",
-    why: "set_config is not propagated to the workers: a tenant setting set so leaves every worker query with 0 rows, a planner setting (hnsw.ef_search) silently does not apply there; SET LOCAL is propagated",
+    why: "set_config is not propagated to the workers: a tenant setting set so leaves every worker query with 0 rows, a planner setting (hnsw.ef_search) silently does not apply there; SET LOCAL is propagated (the role is the exception: workers are reached as the current user already)",
   },
   "nologin-role": {
     // A step, not a blocker: LOGIN is given on the cluster only, where pg_hba trusts these
@@ -50,8 +50,8 @@ export const CITUS_CHECKS = {
   },
   "function-sets-local": {
     blocker: true,
-    title: "Functions that run SET LOCAL",
-    why: "Citus replays a SET LOCAL on the workers as the text of the statement that issued it, which inside a function is the caller's whole query (run again on every worker, as the current role); issue SET LOCAL as a statement of its own",
+    title: "SQL functions that run SET LOCAL",
+    why: "Citus replays a SET LOCAL on every worker connection as the text it was issued with: a client message's whole text, an SQL function's whole body (run again there, as the current role); PL/pgSQL issues each statement with its own text",
   },
   sequence: {
     blocker: true,

@@ -32,9 +32,10 @@ const policiesQuery = sql`
 
 /** Functions of schema public that are the project's own (not an extension's). */
 const functionsQuery = sql`
-  select p.proname as name, p.prosrc as source
+  select p.proname as name, p.prosrc as source, l.lanname as language
   from pg_proc p
   join pg_namespace n on n.oid = p.pronamespace and n.nspname = 'public'
+  join pg_language l on l.oid = p.prolang
   where not exists (select 1 from pg_depend d
                     where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
   order by 1`;
@@ -52,8 +53,11 @@ const sequencesQuery = sql`
 
 /** The subquery form of a policy comparison, as Postgres prints it. */
 const INITPLAN = /\(\s*SELECT\s+current_setting\(/i;
-/** set_config in app code, whatever it sets. */
-const SET_CONFIG = /set_config\(\s*'([^']+)'/g;
+/**
+ * set_config in app code, of any setting but role: Citus opens worker connections as the
+ * current user, so the role must not be replayed there (src/tenancy/setup.ts).
+ */
+const SET_CONFIG = /set_config\(\s*'(?!role')([^']+)'/g;
 
 const list = (columns: readonly string[]) => columns.join(", ");
 
@@ -91,7 +95,7 @@ export async function citusReport(db: Database): Promise<CitusFinding[]> {
     classifyTables(db),
     rows<{ table: string; name: string; primary: boolean; columns: string[] }>(db, uniqueQuery),
     rows<{ table: string; name: string; roles: string[]; expressions: string }>(db, policiesQuery),
-    rows<{ name: string; source: string }>(db, functionsQuery),
+    rows<{ name: string; source: string; language: string }>(db, functionsQuery),
     rows<{ name: string; table: string; type: string }>(db, sequencesQuery),
   ]);
   const { foreignKeys } = classification;
@@ -179,11 +183,12 @@ export async function citusReport(db: Database): Promise<CitusFinding[]> {
   }
 
   for (const fn of functions) {
-    if (!/\bset\s+local\b/i.test(fn.source)) continue;
+    // PL/pgSQL runs each statement with its own text; an SQL function with its whole body.
+    if (fn.language !== "sql" || !/\bset\s+local\b/i.test(fn.source)) continue;
     findings.push({
       check: "function-sets-local",
       subject: fn.name,
-      message: `function ${fn.name} runs SET LOCAL: on Citus its caller's query is replayed on the workers; send the SET LOCAL statements from the unit instead (src/tenancy/setup.ts).`,
+      message: `function ${fn.name} is LANGUAGE sql and runs SET LOCAL: Citus would replay its whole body on the workers; make it plpgsql (EXECUTE format('SET LOCAL ... = %L', ...)).`,
     });
   }
 
