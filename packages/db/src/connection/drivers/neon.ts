@@ -7,7 +7,7 @@ import ws from "ws";
 import * as schema from "../../schema";
 import { DatabaseUnavailableError } from "../errors";
 import type { Database, Transaction } from "./types";
-import { finalStatementOf, type UnitRunner } from "./unit";
+import { finalStatementOf, isSetStatement, type UnitRunner } from "./unit";
 
 /** Neon's serverless driver: node-postgres's protocol over a WebSocket. */
 export interface NeonTarget {
@@ -90,7 +90,12 @@ export function createNeonDatabase(target: NeonTarget): {
           `begin${readOnly ? " read only" : ""}; ${setup.join("; ")}`,
         );
         const results = (Array.isArray(begun) ? begun : [begun]) as { rows: unknown[] }[];
-        onSetup?.(results.slice(1).map((r) => r.rows as Record<string, unknown>[]));
+        onSetup?.(
+          results
+            .slice(1)
+            .filter((_, i) => !isSetStatement(setup[i] ?? ""))
+            .map((r) => r.rows as Record<string, unknown>[]),
+        );
         let value: unknown = await fn(makeTransaction(client));
         const last = finalStatementOf(value);
         if (last) value = await last;

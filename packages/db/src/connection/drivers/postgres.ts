@@ -8,7 +8,13 @@ import * as schema from "../../schema";
 import { DatabaseUnavailableError, errorCode } from "../errors";
 import { KeyedLimiter } from "./limiter";
 import type { Database, Transaction } from "./types";
-import { finalStatementOf, type UnitFunction, type UnitOptions, type UnitRunner } from "./unit";
+import {
+  finalStatementOf,
+  isSetStatement,
+  type UnitFunction,
+  type UnitOptions,
+  type UnitRunner,
+} from "./unit";
 
 export interface PostgresTarget {
   url: string;
@@ -108,7 +114,7 @@ type Reserved = postgres.ReservedSql;
 
 /**
  * One tenant unit on a reserved connection, with the transaction on the wire in our hands:
- * BEGIN and the setup go out as simple-protocol messages in the same write as fn's first
+ * BEGIN and the setup go out as two simple-protocol messages in the same write as fn's first
  * statement (postgres.js coalesces everything issued in one tick); the last statement, when
  * fn hands it over, in the same write as COMMIT. A one-statement unit is one round trip.
  * COMMIT's command tag is checked: a server that answers ROLLBACK (an aborted transaction,
@@ -167,18 +173,25 @@ async function runPipelined(
     },
   };
 
-  // One simple-protocol message per statement, all in one write: Citus records a SET
-  // LOCAL's whole message text and replays it on every worker connection it opens later in
-  // the transaction, so a message must hold nothing but that SET (not BEGIN, not the token
-  // check, which would run again there).
-  const begin = send(`begin${readOnly ? " read only" : ""}`);
-  const answers = setup.map((statement) => send(statement));
-  const setupDone = Promise.all([begin, ...answers]);
+  // Two simple-protocol messages in one write: BEGIN with the setup's queries (the token
+  // check, the role's set_config), then its SET statements alone. Citus replays a SET LOCAL
+  // on every worker connection it opens later in the transaction as the whole text of the
+  // message that carried it: a query there would run again on the workers.
+  const queries = setup.filter((statement) => !isSetStatement(statement));
+  const sets = setup.filter(isSetStatement);
+  const begin = send([`begin${readOnly ? " read only" : ""}`, ...queries].join("; "));
+  const setting = sets.length > 0 ? send(sets.join("; ")) : undefined;
+  const setupDone = Promise.all([begin, setting]);
   setupDone.catch(() => {}); // awaited below, maybe after it failed: not an unhandled rejection
   if (onSetup) {
-    // As soon as every setup statement answered, also when one failed (its rows: none).
-    Promise.allSettled(answers).then((settled) =>
-      onSetup(settled.map((answer) => (answer.status === "fulfilled" ? answer.value : []))),
+    // The queries' rows as soon as they arrive, also when the unit then fails (BEGIN's first;
+    // a one-statement simple query answers one result, not a list).
+    begin.then(
+      (results) => {
+        const answered = queries.length > 0 ? (results as unknown as postgres.Row[][]) : [];
+        onSetup(answered.slice(1));
+      },
+      () => {},
     );
   }
   try {

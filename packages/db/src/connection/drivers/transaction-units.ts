@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { rows } from "../rows";
 import type { Database } from "./types";
-import { finalStatementOf, type UnitRunner } from "./unit";
+import { finalStatementOf, isSetStatement, type UnitRunner } from "./unit";
 
 /**
  * Tenant units on drizzle's own db.transaction(), for drivers whose wire we do not control
@@ -15,7 +15,10 @@ export function transactionUnits(db: Database): UnitRunner {
       db.transaction(async (tx) => {
         if (readOnly) await tx.execute(sql.raw("set transaction read only"));
         const results: Record<string, unknown>[][] = [];
-        for (const statement of setup) results.push(await rows(tx, sql.raw(statement)));
+        for (const statement of setup) {
+          const answered = await rows(tx, sql.raw(statement));
+          if (!isSetStatement(statement)) results.push(answered);
+        }
         onSetup?.(results);
         let value: unknown = await fn(tx);
         const last = finalStatementOf(value);
