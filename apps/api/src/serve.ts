@@ -11,6 +11,14 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/**
+ * How long an idle keep-alive connection stays open. Longer than the idle timeouts of load
+ * balancers (60 s is common) and of HTTP clients (undici: 4 s), so the other side closes it
+ * first: a server that closes first races the client's next request on that connection,
+ * which then fails with ECONNRESET (seen when the event loop stalled past Node's 5 s default).
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 /** Serves `app` over HTTP/1.1 and resolves once it listens. */
 export function startServer(
   app: App,
@@ -22,6 +30,10 @@ export function startServer(
       port: options.port,
       hostname: options.hostname,
     }) as Server;
+    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    // Node's advice: headersTimeout above keepAliveTimeout, or a request that starts on an
+    // idle connection near its end can be cut off.
+    server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
     server.once("error", reject);
     server.once("listening", () => {
       server.off("error", reject);
