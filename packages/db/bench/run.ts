@@ -1,7 +1,8 @@
-// `pnpm bench`: runs every bench/*.bench.ts (this package, then apps/*) in turn, echoes its output, and writes
-// bench/RESULTS.md with the `bench <name>=<value>` figures, the machine and the date. A benchmark
-// that is skipped here (no server) keeps its earlier figures; a failed or missed target exits 1
-// unless --report-only.
+// `pnpm bench [name ...]`: runs every bench/*.bench.ts (this package, then apps/*) in turn, or
+// those whose file name contains one of the names, echoes its output, and writes
+// bench/RESULTS.md with the `bench <name>=<value>` figures, the machine and the date of each
+// run. A benchmark that is skipped here (no server) or not selected keeps its earlier section;
+// a failed or missed target exits 1 unless --report-only.
 import { spawn } from "node:child_process";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -12,11 +13,14 @@ import { openPglite } from "../src/connection/client";
 import { env } from "../src/connection/env";
 import { packageRoot, repoRoot } from "../src/connection/paths";
 
-const { values: flags } = parseCli(
-  `usage: pnpm bench [--report-only]
-  Runs every bench/*.bench.ts and writes bench/RESULTS.md; exits 1 when one fails or misses its target.
+const { values: flags, positionals: selected } = parseCli(
+  `usage: pnpm bench [--report-only] [name ...]
+  Runs every bench/*.bench.ts (or those whose file name contains a name: pnpm bench rtt tenant)
+  and writes bench/RESULTS.md, keeping the sections of the others; exits 1 when one fails or
+  misses its target.
   --report-only  write the report but exit 0 whatever the figures`,
   { "report-only": { type: "boolean", default: false } },
+  { allowPositionals: true },
 );
 
 const benchDir = path.join(packageRoot, "bench");
@@ -100,14 +104,29 @@ async function postgresVersions(): Promise<string[]> {
 
 const sections: string[] = [];
 let failed = false;
-for (const { name, file, cwd } of await benchmarks()) {
+const all = await benchmarks();
+const unknown = selected.filter(
+  (want) => !all.some(({ name }) => path.basename(name).includes(want)),
+);
+if (unknown.length > 0) {
+  console.error(
+    `pnpm bench: no benchmark named ${unknown.join(", ")}; there are ${all.map(({ name }) => path.basename(name, ".bench.ts")).join(", ")}`,
+  );
+  process.exit(2);
+}
+const runDate = new Date().toISOString();
+for (const { name, file, cwd } of all) {
+  const kept = previous.get(name);
+  if (selected.length > 0 && !selected.some((want) => path.basename(name).includes(want))) {
+    if (kept) sections.push(...kept);
+    continue;
+  }
   console.log(`\n== ${name}`);
   const { output, code } = await runBench(file, cwd);
   failed ||= code !== 0;
   const lines = output.split("\n");
   const figures = lines.filter((line) => line.startsWith("bench "));
   const skipped = lines.find((line) => line.includes("skipped"));
-  const kept = previous.get(name);
   if (figures.length === 0 && skipped && kept) {
     console.log(`(skipped here: RESULTS.md keeps the earlier figures of ${name})`);
     sections.push(...kept);
@@ -116,6 +135,8 @@ for (const { name, file, cwd } of await benchmarks()) {
   failed ||= lines.some((line) => /misses its target/.test(line));
   sections.push(
     `## ${name}${code === 0 ? "" : ` (FAILED, exit ${code})`}`,
+    "",
+    `Run ${runDate}.`,
     "",
     "```text",
     ...(figures.length > 0 ? figures : [skipped ?? "(no figures)"]),
@@ -130,7 +151,7 @@ const report = [
   "",
   "Written by `pnpm bench`; the `bench <name>=<value>` lines are the machine-readable form.",
   "",
-  `- date: ${new Date().toISOString()}`,
+  `- written: ${runDate}${selected.length > 0 ? ` (this run: ${selected.join(", ")}; each section says when it ran)` : ""}`,
   `- machine: ${cpus.length} cores (${cpus[0]?.model.trim()}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}`,
   `- node: ${process.version}`,
   ...(await postgresVersions()).map((line) => `- ${line}`),
