@@ -127,7 +127,13 @@ describe("the Citus readiness report", () => {
       );
       writeFileSync(path.join(root, "auth", "unit.test.ts"), "set_config('ignored', 'x', true)\n");
       writeFileSync(path.join(root, "auth", "role.ts"), "`select set_config('role', 'x', true)`\n");
-      expect(setConfigFindings(root).map((f) => [f.subject, f.message])).toEqual([
+      writeFileSync(
+        path.join(root, "auth", "session.ts"),
+        "`select set_config('role', 'x', false)`\n",
+      );
+      const found = setConfigFindings(root).map((f) => [f.subject, f.message]);
+      expect(found.sort()).toEqual([
+        [path.join("auth", "session.ts"), expect.stringContaining("sets role with set_config")],
         [
           path.join("auth", "unit.ts"),
           expect.stringContaining("sets app.current_organization_id with set_config"),

@@ -101,7 +101,7 @@ export type TokenUnit<T> =
 
 /**
  * authenticateToken and a tenant unit in one: the token check is the unit's first setup
- * statement (it sets the tenant settings itself, as app_runtime, before SET LOCAL ROLE), so
+ * statement (it sets the tenant settings itself, as app_runtime, before the role), so
  * a unit that reads costs one round trip in all. When the token is refused the settings stay
  * blank, RLS shows `fn` nothing and lets it write nothing, and the result is the refusal,
  * whatever `fn` returned or threw. For reads: a write needs the organization before its

@@ -87,7 +87,7 @@ export interface TenantUnitOptions extends TenantUnitTimeouts {
 
 /**
  * Runs `fn` as one tenant unit: one transaction as role `authenticated` with the tenant
- * settings, all SET LOCAL, so nothing survives it on a pooled connection. Commits when `fn`
+ * settings, all transaction-local, so nothing survives it on a pooled connection. Commits when `fn`
  * resolves, rolls back when it throws (or when a statement failed inside, even if `fn` caught
  * the error). Without `db`, the app database (getDb()).
  *

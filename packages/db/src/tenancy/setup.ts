@@ -38,9 +38,9 @@ function timeout(name: string, ms: number | undefined): string[] {
 }
 
 /**
- * The statements that turn a fresh transaction into a tenant unit: the tenant and user
- * settings, any timeout overrides, then role `authenticated`. All transaction-local: nothing
- * survives the transaction on a pooled connection. The settings are SET LOCAL, which (unlike
+ * The statements that turn a fresh transaction into a tenant unit: role `authenticated`, the
+ * tenant and user settings, any timeout overrides. All transaction-local: nothing survives
+ * the transaction on a pooled connection. The settings are SET LOCAL, which (unlike
  * set_config) a distributed engine such as Citus propagates to its workers.
  */
 export function tenantSetup(
@@ -48,25 +48,29 @@ export function tenantSetup(
   userId: string,
   timeouts: TenantUnitTimeouts = {},
 ): string[] {
+  const [role, ...overrides] = roleSetup(timeouts);
   return [
+    role as string,
     `set local ${TENANT_SETTING} = ${quoteLiteral(organizationId)}`,
     `set local ${USER_SETTING} = ${quoteLiteral(userId)}`,
-    ...roleSetup(timeouts),
+    ...overrides,
   ];
 }
 
 /**
- * Timeout overrides, then role `authenticated`: the end of every unit's setup. The role is
- * taken with set_config (is_local), which is SET LOCAL ROLE in every respect but one: Citus
- * does not replay it on worker connections. Citus opens those as the current user anyway
- * (`authenticated`), and a SECURITY DEFINER function's as its owner, which a replayed role
- * would turn into `authenticated` (RLS there, and two-phase commits its owner cannot finish).
+ * Role `authenticated`, then any timeout overrides: a setup lists its queries before its SET
+ * statements (the server driver sends the two groups as separate messages, see
+ * src/connection/drivers/postgres.ts). The role is taken with set_config (is_local), which
+ * is SET LOCAL ROLE in every respect but one: Citus does not replay it on worker
+ * connections. Citus opens those as the current user anyway (`authenticated`), and a
+ * SECURITY DEFINER function's as its owner, which a replayed role would turn into
+ * `authenticated` (RLS there, and two-phase commits its owner cannot finish).
  */
 export function roleSetup(timeouts: TenantUnitTimeouts = {}): string[] {
   return [
+    `select set_config('role', '${TENANT_ROLE}', true)`,
     ...timeout("statement_timeout", timeouts.statementTimeoutMs),
     ...timeout("lock_timeout", timeouts.lockTimeoutMs),
     ...timeout("idle_in_transaction_session_timeout", timeouts.idleInTransactionTimeoutMs),
-    `select set_config('role', '${TENANT_ROLE}', true)`,
   ];
 }

@@ -179,6 +179,10 @@ async function runPipelined(
   // message that carried it: a query there would run again on the workers.
   const queries = setup.filter((statement) => !isSetStatement(statement));
   const sets = setup.filter(isSetStatement);
+  if (setup.slice(0, queries.length).some(isSetStatement)) {
+    // Sent in two groups, a setup in another order would run in another order here.
+    throw new Error("A tenant unit's setup must list its queries before its SET statements.");
+  }
   const begin = send([`begin${readOnly ? " read only" : ""}`, ...queries].join("; "));
   const setting = sets.length > 0 ? send(sets.join("; ")) : undefined;
   const setupDone = Promise.all([begin, setting]);

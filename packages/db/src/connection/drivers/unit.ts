@@ -58,7 +58,7 @@ function isUnrunQuery(value: unknown): value is PromiseLike<unknown> {
 export type UnitFunction = (tx: Transaction) => unknown;
 
 /** Whether a setup statement is a SET (it answers no rows; Citus replays it on workers). */
-export const isSetStatement = (statement: string) => /^set\s/i.test(statement);
+export const isSetStatement = (statement: string) => /^\s*set\s/i.test(statement);
 
 /** Rows of the setup's queries (its statements other than SET), in order. */
 export type SetupRows = readonly (readonly Record<string, unknown>[])[];

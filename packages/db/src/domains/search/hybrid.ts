@@ -38,7 +38,7 @@ export const RANK_BUDGET = 200_000;
  * even with iterative scans that costs far more than reading the tenant's own rows.
  */
 export const EXACT_SEARCH_MAX_CHUNKS = 2_000;
-/** pgvector settings for the HNSW part, transaction-local (set_config(..., true)). */
+/** pgvector settings for the HNSW part, transaction-local (SET LOCAL). */
 export const HNSW_SETTINGS = {
   /**
    * RLS filters the index's output: without iterative scans a tenant holding a small share of

@@ -53,11 +53,13 @@ const sequencesQuery = sql`
 
 /** The subquery form of a policy comparison, as Postgres prints it. */
 const INITPLAN = /\(\s*SELECT\s+current_setting\(/i;
+/** set_config in app code: the setting's name, and the rest of the call. */
+const SET_CONFIG = /set_config\(\s*'([^']+)'([^)]*)\)/g;
 /**
- * set_config in app code, of any setting but role: Citus opens worker connections as the
- * current user, so the role must not be replayed there (src/tenancy/setup.ts).
+ * The one set_config Citus needs: a unit's role, transaction-local. Citus opens worker
+ * connections as the current user, so the role must not be replayed there (src/tenancy/setup.ts).
  */
-const SET_CONFIG = /set_config\(\s*'(?!role')([^']+)'/g;
+const isLocalRole = (name: string, rest: string) => name === "role" && /,\s*true\s*$/.test(rest);
 
 const list = (columns: readonly string[]) => columns.join(", ");
 
@@ -74,7 +76,11 @@ export function setConfigFindings(root = sourceRoot): CitusFinding[] {
   const findings: CitusFinding[] = [];
   for (const file of sourceFiles(root)) {
     const text = readFileSync(file, "utf8");
-    const settings = new Set([...text.matchAll(SET_CONFIG)].map((match) => match[1] as string));
+    const settings = new Set(
+      [...text.matchAll(SET_CONFIG)]
+        .filter((match) => !isLocalRole(match[1] as string, match[2] as string))
+        .map((match) => match[1] as string),
+    );
     if (settings.size === 0) continue;
     const subject = path.relative(root, file);
     findings.push({
