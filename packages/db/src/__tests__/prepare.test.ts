@@ -1,9 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   createPreparerPool,
   halfvecLiteral,
-  PREPARER_NICE,
   PreparationBusyError,
   prepareChunks,
 } from "../domains/documents";
@@ -37,20 +35,6 @@ describe("document preparation", () => {
     expect(refused.length).toBeGreaterThan(0);
     expect(attempts.filter((a) => a.status === "fulfilled").length).toBeGreaterThan(0);
   });
-
-  it.skipIf(process.platform !== "linux")(
-    "can run its worker threads at a lower priority than the threads that answer requests",
-    async () => {
-      await pool.prepare(document);
-      // /proc/self/task/<tid>/stat: field 19 is the thread's nice value (after "(comm)").
-      const nice = readdirSync("/proc/self/task").map((tid) => {
-        const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
-        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
-      });
-      expect(nice).toContain(PREPARER_NICE);
-      expect(nice).toContain(0); // this thread, and every other one
-    },
-  );
 
   it("writes halfvec literals with float16's precision", () => {
     expect(halfvecLiteral([0.123456789, -1e-7, 0, 1])).toBe("[0.12346,-1e-7,0,1]");

@@ -22,9 +22,6 @@ export interface DocumentPreparer {
 
 const WORD = /\S+/g;
 
-/** The nice value of the preparer's worker threads (Linux: per thread; 0 is normal, 19 lowest). */
-export const PREPARER_NICE = 10;
-
 /** Significant digits kept in a halfvec literal: float16 holds about 3.3. */
 const HALFVEC_DIGITS = 5;
 
@@ -60,9 +57,8 @@ export class PreparationBusyError extends Error {
 }
 
 /**
- * Chunking and HashingEmbedder embedding in worker threads (Piscina) at a lower priority
- * (PREPARER_NICE), so a large upload never blocks the event loop that serves everyone else
- * and takes the cores only when requests do not need them. `threads` defaults to one less than
+ * Chunking and HashingEmbedder embedding in worker threads (Piscina), so a large upload
+ * never blocks the event loop that serves everyone else. `threads` defaults to one less than
  * the cores; at most `maxQueue` documents wait, beyond that prepare() rejects at once.
  */
 export function createPreparerPool(
