@@ -1,12 +1,14 @@
 // bench:noisy-neighbor — what one busy tenant does to another's latency. The production
-// entry (src/server.ts: Piscina preparer, per-tenant unit limit, runtime role) runs as its
-// own process against a server database; one organization (acme, 5,000 chunks) keeps 30
-// concurrent searches and 4 concurrent 1 MB document uploads going (autocannon, worker
-// threads) while another (globex) reads one plan by id, one request at a time. Its p95 under
+// entry (src/server.ts: Piscina preparer, per-tenant unit and heavy-work limits, runtime
+// role) runs as its own process against a server database; one organization (acme, 5,000
+// chunks) keeps 30 concurrent searches and 4 concurrent 1 MB document uploads going
+// (autocannon, worker threads) while another (globex) reads one plan by id, one request at
+// a time. Its p95 under
 // that load is compared with its p95 alone, in alternating rounds of the same run.
 // Needs TEST_DATABASE_URL (embedded PGlite has one session: every request queues anyway).
 // Ends with `bench <name>=<value>` lines; target: noisy_neighbor_p95_ratio <= 2.
 import { type ChildProcess, fork, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -92,16 +94,30 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 
-  // Work the load left behind (queued uploads) must finish before the next quiet measurement.
+  // The API process's CPU seconds so far (Linux: utime + stime of /proc/<pid>/stat, in ticks).
+  const apiCpuTicks = () => {
+    try {
+      const stat = readFileSync(`/proc/${api?.pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return 0;
+    }
+  };
+  // Work the load left behind (uploads whose clients left are still prepared and stored) must
+  // finish before the next quiet measurement: no busy app_runtime backend, and the API process
+  // (preparer threads included) below a tenth of a core, three times in a row.
   const drained = async () => {
     for (let calm = 0, deadline = Date.now() + 120_000; calm < 3 && Date.now() < deadline; ) {
+      const before = apiCpuTicks();
+      await new Promise((resolve) => setTimeout(resolve, 250));
       const [row] = await rows<{ active: number }>(
         database.db,
         sql`select count(*)::int as active from pg_stat_activity
             where usename = 'app_runtime' and state <> 'idle' and datname = current_database()`,
       );
-      calm = row?.active ? 0 : calm + 1;
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      const busyApi = apiCpuTicks() - before > 2.5; // 100 ticks per second: 10% of 250 ms
+      calm = row?.active || busyApi ? 0 : calm + 1;
     }
   };
 

@@ -1,10 +1,12 @@
 import {
   createDocumentIngestor,
+  createHeavyWorkGate,
   type Database,
   type DocumentPreparer,
   type Embedder,
   getDb,
   HashingEmbedder,
+  type HeavyWorkGate,
   inlinePreparer,
 } from "@repo/db";
 import type { MiddlewareHandler } from "hono";
@@ -33,6 +35,11 @@ export interface AppOptions {
   embedder?: Embedder;
   /** Chunks and embeds uploaded documents. Default: on the event loop with `embedder`. */
   preparer?: DocumentPreparer;
+  /**
+   * Where searches and ingestions wait for their organization's turn. Default:
+   * createHeavyWorkGate() (DB_TENANT_HEAVY_CONCURRENCY at a time per organization).
+   */
+  heavyWork?: HeavyWorkGate;
   /** Request and error log. Default: JSON lines on stdout at LOG_LEVEL. */
   logger?: Logger;
   /**
@@ -97,7 +104,7 @@ export function createApp(options: AppOptions = {}) {
         503,
       );
     },
-    authenticate(db),
+    authenticate(db, options.heavyWork ?? createHeavyWorkGate()),
     refuseLoneSurrogates,
   );
   const api = app

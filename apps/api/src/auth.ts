@@ -1,6 +1,7 @@
 import {
   authenticateToken,
   type Database,
+  type HeavyWorkGate,
   type TokenAuthentication,
   withTenantContext,
   withTokenContext,
@@ -27,8 +28,11 @@ const accepted = (result: TokenAuthentication): Caller => {
  *   that never opens its unit still has its token checked before it answers.
  * - writes: the token is checked first (a write names its organization in its first
  *   statement), `c.var.caller` is set, then `fn` runs in withTenantContext.
+ * Heavy work (search, ingestion) runs inside `c.var.heavy(work)`, which waits for a turn of
+ * the caller's organization at `gate`; a read calling it has its token checked first (the
+ * organization is the gate's key), and its unit then runs in withTenantContext.
  */
-export function authenticate(db: () => Database): MiddlewareHandler<AppEnv> {
+export function authenticate(db: () => Database, gate: HeavyWorkGate): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = BEARER.exec(c.req.header("authorization") ?? "")?.[1];
     const requested = c.req.header("x-organization-id") ?? null;
@@ -46,24 +50,32 @@ export function authenticate(db: () => Database): MiddlewareHandler<AppEnv> {
       used = true;
     };
 
+    let caller: Caller | undefined;
+    const check = async () => {
+      caller ??= accepted(await authenticateToken(db(), token, credentials));
+      c.set("caller", caller);
+      return caller;
+    };
+    c.set("heavy", async (work) => gate((await check()).organizationId, work));
+
     if (c.req.method === "GET" || c.req.method === "HEAD") {
       c.set("tenant", async (fn) => {
         once();
+        if (caller) return withTenantContext(db(), caller, fn);
         const unit = await withTokenContext(db(), credentials, fn);
         if (unit.outcome !== "ok") throw unauthorized();
         c.set("caller", { organizationId: unit.organizationId, userId: unit.userId });
         return unit.value;
       });
       await next();
-      if (!used && c.res.ok) accepted(await authenticateToken(db(), token, credentials));
+      if (!used && !caller && c.res.ok) await check();
       return;
     }
 
-    const caller = accepted(await authenticateToken(db(), token, credentials));
-    c.set("caller", caller);
+    const checked = await check();
     c.set("tenant", (fn) => {
       once();
-      return withTenantContext(db(), caller, fn);
+      return withTenantContext(db(), checked, fn);
     });
     await next();
   };

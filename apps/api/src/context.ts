@@ -14,6 +14,8 @@ export interface AppEnv {
   Variables: {
     caller: Caller;
     tenant: TenantRunner;
+    /** Runs CPU-heavy work (search, ingestion) in a turn of the caller's organization. */
+    heavy: <T>(work: () => Promise<T>) => Promise<T>;
     /** This request's logger (carries its id). */
     log: Logger;
     requestId: string;

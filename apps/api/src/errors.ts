@@ -5,6 +5,7 @@ import {
   DomainError,
   errorCode,
   PreparationBusyError,
+  TenantBusyError,
 } from "@repo/db";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -99,7 +100,7 @@ export function respondWithError(error: unknown, c: Context<AppEnv>): Response {
           : new ApiError(error.status as ContentfulStatusCode, "invalid_request", error.message);
     return c.json(refusal.body(), refusal.status);
   }
-  if (error instanceof PreparationBusyError) {
+  if (error instanceof PreparationBusyError || error instanceof TenantBusyError) {
     c.header("Retry-After", String(RETRY_AFTER_SECONDS));
     return c.json(new ApiError(503, "unavailable", error.message).body(), 503);
   }

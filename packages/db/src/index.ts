@@ -34,4 +34,5 @@ export {
   type TenantUnitOptions,
   withTenantContext,
 } from "./tenancy/context";
+export { createHeavyWorkGate, type HeavyWorkGate, TenantBusyError } from "./tenancy/heavy-work";
 export { UnsafeRuntimeRoleError, verifyRuntimeRole } from "./tenancy/roles";

@@ -1,11 +1,22 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { createHeavyWorkGate } from "@repo/db";
 import { inArray, schema } from "@repo/db/sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Data, ORGS, type OrgKey, startTestApi, type TestApi } from "./harness";
 
 let api: TestApi;
+// Searches and ingestions wait for a turn of their organization, one at a time (the default).
+// The tests hold turns themselves; while `impatientFor` names an organization, its waits give
+// up after 100 ms, to see the refusal.
+const turns = createHeavyWorkGate({ perOrganization: 1 });
+const impatient = createHeavyWorkGate({ perOrganization: 1, waitMs: 100 });
+let impatientFor: string | null = null;
 
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await startTestApi({
+    heavyWork: (organization, work) =>
+      (organization === impatientFor ? impatient : turns)(organization, work),
+  });
 });
 afterAll(async () => {
   await api?.close();
@@ -137,5 +148,51 @@ describe("concurrent requests", () => {
     for (const plan of written) {
       expect(plan.organizationId).toBe(`org_${plan.title.split(" ")[1]}`);
     }
+  });
+
+  it("can hold an organization's search and upload until its heavy work before them is done, while another organization's run", async () => {
+    let finish!: () => void;
+    const held = turns("org_acme", () => new Promise<void>((resolve) => (finish = resolve)));
+    const search = api.request("/v1/search?q=notes", { token: api.tokens.acme });
+    const upload = api.request("/v1/documents", {
+      token: api.tokens.acme,
+      method: "POST",
+      body: { title: "waits its turn", content: "Notes on sodium cells." },
+    });
+    const otherSearch = await api.request("/v1/search?q=notes", { token: api.tokens.globex });
+    const otherUpload = await api.request("/v1/documents", {
+      token: api.tokens.globex,
+      method: "POST",
+      body: { title: "runs at once", content: "Notes on lithium cells." },
+    });
+    expect([otherSearch.status, otherUpload.status]).toEqual([200, 201]);
+    const state = (request: Promise<unknown>) =>
+      Promise.race([request.then(() => "answered"), sleep(300, "waiting")]);
+    expect(await Promise.all([state(search), state(upload)])).toEqual(["waiting", "waiting"]);
+    finish();
+    await held;
+    expect([(await search).status, (await upload).status]).toEqual([200, 201]);
+  });
+
+  it("cannot keep a heavy request waiting past the gate's limit: 503 with Retry-After", async () => {
+    let finish!: () => void;
+    impatientFor = "org_initech";
+    const held = impatient("org_initech", () => new Promise<void>((resolve) => (finish = resolve)));
+    try {
+      const refused = await api.request<{ error: { code: string; message: string } }>(
+        "/v1/search?q=notes",
+        { token: api.tokens.initech },
+      );
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("retry-after")).toBeTruthy();
+      expect(refused.body.error.code).toBe("unavailable");
+      expect(refused.body.error.message).toMatch(/organization already runs 1 search/);
+    } finally {
+      finish();
+      await held;
+      impatientFor = null;
+    }
+    const again = await api.request("/v1/search?q=notes", { token: api.tokens.initech });
+    expect(again.status).toBe(200);
   });
 });

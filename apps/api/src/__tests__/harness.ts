@@ -1,7 +1,7 @@
 import { seed } from "@repo/db/admin";
 import { createTestDatabase, type TestDatabase } from "@repo/db/testing";
 import { hc } from "hono/client";
-import { type App, createApp } from "../app";
+import { type App, type AppOptions, createApp } from "../app";
 import type { ErrorBody } from "../errors";
 import { createLogger } from "../log";
 import { type RunningServer, startServer } from "../serve";
@@ -59,7 +59,7 @@ export function clientFor(url: string, token: string, organization?: string): Ap
   });
 }
 
-export async function startTestApi(): Promise<TestApi> {
+export async function startTestApi(options: Omit<AppOptions, "db"> = {}): Promise<TestApi> {
   const database = await createTestDatabase();
   let server: RunningServer | undefined;
   try {
@@ -68,7 +68,11 @@ export async function startTestApi(): Promise<TestApi> {
       tokens.map(({ organization, token }) => [organization.replace(/^org_/, ""), token]),
     ) as Record<OrgKey, string>;
     server = await startServer(
-      createApp({ db: database.app, logger: createLogger(process.env.LOG_LEVEL ?? "silent") }),
+      createApp({
+        logger: createLogger(process.env.LOG_LEVEL ?? "silent"),
+        ...options,
+        db: database.app,
+      }),
       {
         port: 0,
         hostname: "127.0.0.1",

@@ -80,8 +80,10 @@ export function documentRoutes(ingest: IngestDocument) {
   return router()
     .openapi(createDocumentRoute, async (c) => {
       const input = c.req.valid("json");
-      const created = await ingest(input.content, (chunks) =>
-        c.var.tenant((tx) => insertDocument(tx, c.var.caller, input, chunks)),
+      const created = await c.var.heavy(() =>
+        ingest(input.content, (chunks) =>
+          c.var.tenant((tx) => insertDocument(tx, c.var.caller, input, chunks)),
+        ),
       );
       return c.json({ data: created }, 201);
     })

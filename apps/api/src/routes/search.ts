@@ -47,19 +47,19 @@ export function searchRoutes(embedder: Embedder) {
   return router().openapi(searchRoute, async (c) => {
     const { q, limit } = c.req.valid("query");
     const [embedding] = await embedder.embed([q]);
-    const hits = await c.var
-      .tenant((tx) => searchChunks(tx, { query: q, embedding: embedding ?? null, limit }))
-      .catch((error: unknown) => {
-        if (error instanceof SearchInputError && QUERY_ERRORS.has(error.code)) {
-          const problem = error.message.replace(/^searchChunks:? (\w)/, (_, first: string) =>
-            first.toUpperCase(),
-          );
-          throw new ApiError(400, "invalid_request", `Invalid query parameters. ${problem}`, {
-            q: [problem],
-          });
-        }
-        throw error;
-      });
+    const search = () =>
+      c.var.tenant((tx) => searchChunks(tx, { query: q, embedding: embedding ?? null, limit }));
+    const hits = await c.var.heavy(search).catch((error: unknown) => {
+      if (error instanceof SearchInputError && QUERY_ERRORS.has(error.code)) {
+        const problem = error.message.replace(/^searchChunks:? (\w)/, (_, first: string) =>
+          first.toUpperCase(),
+        );
+        throw new ApiError(400, "invalid_request", `Invalid query parameters. ${problem}`, {
+          q: [problem],
+        });
+      }
+      throw error;
+    });
     return c.json({ data: hits }, 200);
   });
 }

@@ -161,6 +161,8 @@ const envSchema = z.object({
   DB_ACQUIRE_TIMEOUT_MS: positiveInt(5000),
   /** Tenant units one organization may run at once (default: a quarter of the pool). */
   DB_TENANT_CONCURRENCY: z.coerce.number().int().positive().optional(),
+  /** Searches and document ingestions one organization may run at once (createHeavyWorkGate). */
+  DB_TENANT_HEAVY_CONCURRENCY: positiveInt(1),
   /** Bound on one `pnpm db:migrate` run, retries included. */
   DB_MIGRATION_TIMEOUT_SECONDS: positiveInt(300),
   /** Longest wait for another runner's migration lock. */
