@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeFailure } from "../bin/cli";
 import { env } from "../connection/env";
 import { packageRoot } from "../connection/paths";
-import { createTestDatabase, type TestDatabase } from "../testing";
+import { createEmbeddedDataDir, createTestDatabase, type TestDatabase } from "../testing";
 
 const run = promisify(execFile);
 const server = env().TEST_DATABASE_URL;
@@ -125,12 +125,14 @@ describe.concurrent("db:* commands", spawnTimeout, () => {
   it.skipIf(spawnSync("psql", ["--version"]).status !== 0)(
     "can browse the embedded database offline with db:psql",
     async () => {
+      const dataDir = path.join(scratch, "browse");
+      await createEmbeddedDataDir(dataDir);
       const result = await cli(
         "with-database",
-        ["psql", "-At", "-c", "select count(*) > 0 from pg_class"],
-        { PGLITE_DATA_DIR: path.join(scratch, "browse") },
+        ["psql", "-At", "-c", "select count(*) from research_plan"],
+        { PGLITE_DATA_DIR: dataDir },
       );
-      expect(result.stdout.trim()).toBe("t");
+      expect(result.stdout.trim()).toBe("0");
       expect(result.code).toBe(0);
     },
   );

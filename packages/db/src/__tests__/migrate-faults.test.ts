@@ -9,7 +9,7 @@ import { env } from "../connection/env";
 import { migrationsFolder } from "../connection/paths";
 import { rows } from "../connection/rows";
 import { MIGRATION_LOCK_KEY_SQL, MigrationError, migrate, readJournal } from "../migrator";
-import { createTestDatabase, type TestDatabase } from "../testing";
+import { createEmbeddedDataDir, createTestDatabase, type TestDatabase } from "../testing";
 import { migrateCli } from "./migrate-cli";
 
 const server = env().TEST_DATABASE_URL;
@@ -74,17 +74,13 @@ afterEach(async () => {
 
 /**
  * Where a CLI run works, migrated with the real migrations: this file's server database, or
- * an embedded data dir migrated here first (a CLI process cannot share the in-memory one).
+ * an embedded data dir unpacked from the migrated snapshot (a CLI process cannot share the
+ * in-memory one).
  */
 async function cliTarget(): Promise<Record<string, string>> {
   if (testDb.url) return { DATABASE_URL: testDb.url };
   const dataDir = path.join(scratch, "pglite");
-  const handle = createDatabase({ dataDir });
-  try {
-    await migrate({ db: handle.db });
-  } finally {
-    await handle.close();
-  }
+  await createEmbeddedDataDir(dataDir);
   return { PGLITE_DATA_DIR: dataDir };
 }
 

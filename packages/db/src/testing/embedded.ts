@@ -47,3 +47,13 @@ export async function createEmbeddedTestDatabase(): Promise<TestDatabase> {
     dispose: () => pglite.close(),
   };
 }
+
+/**
+ * A migrated embedded database on disk at `dataDir`, unpacked from the snapshot (no initdb,
+ * no migrations: ~0.5 s instead of ~8 s), for tests that hand a data dir to a CLI process.
+ */
+export async function createEmbeddedDataDir(dataDir: string): Promise<void> {
+  const pglite = openPglite({ dataDir, loadDataDir: await snapshot() });
+  await pglite.waitReady;
+  await pglite.close();
+}

@@ -4,6 +4,9 @@ import { createCitusTestDatabase } from "./citus";
 export { CITUS_DISTRIBUTION_COLUMN_UPDATE, withoutShardIds } from "./citus";
 
 import { createEmbeddedTestDatabase } from "./embedded";
+
+export { createEmbeddedDataDir } from "./embedded";
+
 import { createServerTestDatabase } from "./server";
 import type { TestDatabase } from "./types";
 
