@@ -24,13 +24,15 @@ const accepted = (result: TokenAuthentication): Caller => {
  * the SECURITY DEFINER function authenticate_token on the runtime role. Every refusal is the
  * same 401. The handler runs its database work in `c.var.tenant(fn)`, once per request:
  * - reads (GET, HEAD): the token check is the unit's own first statement (withTokenContext),
- *   so a read costs one round trip; `c.var.caller` is set once the unit has run. A read
- *   that never opens its unit still has its token checked before it answers.
+ *   so a read costs one round trip (a search two, see below); `c.var.caller` is set once the
+ *   unit has run. A read that never opens its unit still has its token checked before it
+ *   answers.
  * - writes: the token is checked first (a write names its organization in its first
  *   statement), `c.var.caller` is set, then `fn` runs in withTenantContext.
  * Heavy work (search, ingestion) runs inside `c.var.heavy(work)`, which waits for a turn of
- * the caller's organization at `gate`; a read calling it has its token checked first (the
- * organization is the gate's key), and its unit then runs in withTenantContext.
+ * the caller's organization at `gate`, once per request; a read calling it has its token
+ * checked first (the organization is the gate's key), and checked again by its unit, so a
+ * token revoked while the request waited runs nothing.
  */
 export function authenticate(db: () => Database, gate: HeavyWorkGate): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -56,12 +58,20 @@ export function authenticate(db: () => Database, gate: HeavyWorkGate): Middlewar
       c.set("caller", caller);
       return caller;
     };
-    c.set("heavy", async (work) => gate((await check()).organizationId, work));
+    let heavy = false;
+    c.set("heavy", async (work) => {
+      if (heavy) {
+        throw new Error(
+          `${c.req.method} ${c.req.path} asked for a second turn of heavy work: its organization's only turn is its own, so it would wait for itself. Do the request's heavy work in one c.var.heavy(...) call.`,
+        );
+      }
+      heavy = true;
+      return gate((await check()).organizationId, work);
+    });
 
     if (c.req.method === "GET" || c.req.method === "HEAD") {
       c.set("tenant", async (fn) => {
         once();
-        if (caller) return withTenantContext(db(), caller, fn);
         const unit = await withTokenContext(db(), credentials, fn);
         if (unit.outcome !== "ok") throw unauthorized();
         c.set("caller", { organizationId: unit.organizationId, userId: unit.userId });

@@ -1,6 +1,7 @@
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import {
   createDocumentIngestor,
+  createHeavyWorkGate,
   type Database,
   type DocumentPreparer,
   type Embedder,
@@ -50,6 +51,7 @@ export function createMcpApp(options: McpAppOptions = {}) {
   const db = () => options.db ?? getDb();
   const embedder = options.embedder ?? new HashingEmbedder();
   const ingest = createDocumentIngestor(options.preparer ?? inlinePreparer(embedder));
+  const heavyWork = createHeavyWorkGate();
   const onError = options.onError ?? logError;
   const ready = options.ready ?? (() => true);
 
@@ -87,6 +89,7 @@ export function createMcpApp(options: McpAppOptions = {}) {
         db: db(),
         embedder,
         ingest,
+        heavyWork,
         caller: async () => caller,
         onError,
       });

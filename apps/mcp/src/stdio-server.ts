@@ -2,6 +2,7 @@ import type { Readable, Writable } from "node:stream";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import {
   createDocumentIngestor,
+  createHeavyWorkGate,
   type Database,
   HashingEmbedder,
   inlinePreparer,
@@ -53,6 +54,7 @@ export async function startStdioServer(options: StdioOptions): Promise<{ close()
     db: options.db,
     embedder,
     ingest: createDocumentIngestor(inlinePreparer(embedder)),
+    heavyWork: createHeavyWorkGate(),
     caller: authenticate,
     // stdout carries the protocol: diagnostics go to stderr.
     onError: (error) =>

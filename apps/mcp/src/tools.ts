@@ -9,6 +9,7 @@ import {
   type Embedder,
   getDocument,
   getPlanWithSteps,
+  type HeavyWorkGate,
   type IngestDocument,
   insertDocument,
   isPossibleId,
@@ -35,6 +36,8 @@ export interface ToolOptions {
   db: Database;
   embedder: Embedder;
   ingest: IngestDocument;
+  /** Where searches and ingestions wait for their organization's turn (one per process). */
+  heavyWork: HeavyWorkGate;
   /**
    * The caller of the next tool call: HTTP authenticates once per request; stdio checks its
    * token again before each call (a token revoked mid-session stops working). Throws
@@ -86,6 +89,10 @@ export function createMcpServer(options: ToolOptions): McpServer {
     return withTenantContext(options.db, caller, (tx) => fn(tx, caller));
   }
 
+  /** Runs CPU-heavy work (search, ingestion) in a turn of the caller's organization. */
+  const heavy = async <T>(work: () => Promise<T>): Promise<T> =>
+    options.heavyWork((await options.caller()).organizationId, work);
+
   /** Runs a tool body; every refusal becomes a one-line tool error, never a crash. */
   const call = async (body: () => Promise<unknown>): Promise<CallToolResult> => {
     try {
@@ -119,8 +126,10 @@ export function createMcpServer(options: ToolOptions): McpServer {
     ({ query, limit }) =>
       call(async () => {
         const [embedding] = await options.embedder.embed([query]);
-        const hits = await unit("search:read", (tx) =>
-          searchChunks(tx, { query, embedding: embedding ?? null, limit }),
+        const hits = await heavy(() =>
+          unit("search:read", (tx) =>
+            searchChunks(tx, { query, embedding: embedding ?? null, limit }),
+          ),
         );
         return hits.map(({ chunkId, documentId, content, score }) => ({
           chunkId,
@@ -224,8 +233,10 @@ export function createMcpServer(options: ToolOptions): McpServer {
       call(async () => {
         // Refuse before the CPU work of preparing chunks.
         await unit("documents:write", () => undefined);
-        return options.ingest(input.content, (chunks) =>
-          unit("documents:write", (tx, caller) => insertDocument(tx, caller, input, chunks)),
+        return heavy(() =>
+          options.ingest(input.content, (chunks) =>
+            unit("documents:write", (tx, caller) => insertDocument(tx, caller, input, chunks)),
+          ),
         );
       }),
   );

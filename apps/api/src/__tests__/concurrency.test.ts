@@ -153,25 +153,32 @@ describe("concurrent requests", () => {
   it("can hold an organization's search and upload until its heavy work before them is done, while another organization's run", async () => {
     let finish!: () => void;
     const held = turns("org_acme", () => new Promise<void>((resolve) => (finish = resolve)));
-    const search = api.request("/v1/search?q=notes", { token: api.tokens.acme });
-    const upload = api.request("/v1/documents", {
-      token: api.tokens.acme,
-      method: "POST",
-      body: { title: "waits its turn", content: "Notes on sodium cells." },
-    });
-    const otherSearch = await api.request("/v1/search?q=notes", { token: api.tokens.globex });
-    const otherUpload = await api.request("/v1/documents", {
-      token: api.tokens.globex,
-      method: "POST",
-      body: { title: "runs at once", content: "Notes on lithium cells." },
-    });
-    expect([otherSearch.status, otherUpload.status]).toEqual([200, 201]);
-    const state = (request: Promise<unknown>) =>
-      Promise.race([request.then(() => "answered"), sleep(300, "waiting")]);
-    expect(await Promise.all([state(search), state(upload)])).toEqual(["waiting", "waiting"]);
-    finish();
-    await held;
-    expect([(await search).status, (await upload).status]).toEqual([200, 201]);
+    try {
+      const search = api.request("/v1/search?q=notes", { token: api.tokens.acme });
+      const upload = api.request("/v1/documents", {
+        token: api.tokens.acme,
+        method: "POST",
+        body: { title: "waits its turn", content: "Notes on sodium cells." },
+      });
+      const otherSearch = await api.request("/v1/search?q=notes", { token: api.tokens.globex });
+      const otherUpload = await api.request("/v1/documents", {
+        token: api.tokens.globex,
+        method: "POST",
+        body: { title: "runs at once", content: "Notes on lithium cells." },
+      });
+      expect([otherSearch.status, otherUpload.status]).toEqual([200, 201]);
+      const state = (request: Promise<unknown>) =>
+        Promise.race([request.then(() => "answered"), sleep(300, "waiting")]);
+      expect(await Promise.all([state(search), state(upload)])).toEqual(["waiting", "waiting"]);
+      // A refused token is answered at once, without waiting for anyone's turn.
+      const refused = await api.request("/v1/search?q=notes", { token: "rpat_not_a_token" });
+      expect(refused.status).toBe(401);
+      finish();
+      expect([(await search).status, (await upload).status]).toEqual([200, 201]);
+    } finally {
+      finish();
+      await held;
+    }
   });
 
   it("cannot keep a heavy request waiting past the gate's limit: 503 with Retry-After", async () => {

@@ -4,6 +4,7 @@ import {
   DatabaseUnavailableError,
   errorCode,
 } from "../connection/errors";
+import { TenantBusyError } from "../tenancy/heavy-work";
 import { PreparationBusyError } from "./documents/prepare";
 import { DomainError } from "./errors";
 import { SearchInputError } from "./search/hybrid";
@@ -34,7 +35,9 @@ export interface Refusal {
 export function refusalOf(error: unknown): Refusal {
   if (error instanceof DomainError) return { code: error.code, message: error.message };
   if (error instanceof SearchInputError) return { code: "invalid_request", message: error.message };
-  if (error instanceof PreparationBusyError) return { code: "unavailable", message: error.message };
+  if (error instanceof PreparationBusyError || error instanceof TenantBusyError) {
+    return { code: "unavailable", message: error.message };
+  }
   const failure = classifyDatabaseError(error);
   if (failure instanceof DatabaseUnavailableError) {
     return {
