@@ -66,7 +66,7 @@ export function authenticate(db: () => Database, gate: HeavyWorkGate): Middlewar
         );
       }
       heavy = true;
-      return gate((await check()).organizationId, work);
+      return gate((await check()).organizationId, work, c.req.raw.signal);
     });
 
     if (c.req.method === "GET" || c.req.method === "HEAD") {

@@ -11,11 +11,15 @@ let api: TestApi;
 const turns = createHeavyWorkGate({ perOrganization: 1 });
 const impatient = createHeavyWorkGate({ perOrganization: 1, waitMs: 100 });
 let impatientFor: string | null = null;
+/** The abort signal of every request that asked for a turn, in order. */
+const askedWith: (AbortSignal | undefined)[] = [];
 
 beforeAll(async () => {
   api = await startTestApi({
-    heavyWork: (organization, work) =>
-      (organization === impatientFor ? impatient : turns)(organization, work),
+    heavyWork: (organization, work, signal) => {
+      askedWith.push(signal);
+      return (organization === impatientFor ? impatient : turns)(organization, work, signal);
+    },
   });
 });
 afterAll(async () => {
@@ -201,5 +205,45 @@ describe("concurrent requests", () => {
     }
     const again = await api.request("/v1/search?q=notes", { token: api.tokens.initech });
     expect(again.status).toBe(200);
+  });
+
+  it("cannot run an upload whose client left while it waited for its turn", async () => {
+    let finish!: () => void;
+    const held = turns("org_acme", () => new Promise<void>((resolve) => (finish = resolve)));
+    try {
+      const leaving = new AbortController();
+      const asked = askedWith.length;
+      const abandoned = fetch(`${api.url}/v1/documents`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${api.tokens.acme}`, "content-type": "application/json" },
+        body: JSON.stringify({ title: "abandoned upload", content: "Never stored." }),
+        signal: leaving.signal,
+      }).catch(() => "left");
+      await sleep(200);
+      // Queued behind the abandoned one: once it is stored, the abandoned one had its chance.
+      const next = api.request("/v1/documents", {
+        token: api.tokens.acme,
+        method: "POST",
+        body: { title: "queued after it", content: "Stored." },
+      });
+      await sleep(200);
+      leaving.abort();
+      expect(await abandoned).toBe("left");
+      // The server sees the connection close a little later: the turn is released after.
+      for (const until = Date.now() + 30_000; Date.now() < until; await sleep(10)) {
+        if (askedWith[asked]?.aborted) break;
+      }
+      expect(askedWith[asked]?.aborted, "the request's signal passed to the gate").toBe(true);
+      finish();
+      expect((await next).status).toBe(201);
+    } finally {
+      finish();
+      await held;
+    }
+    const stored = await api.db
+      .select({ title: schema.document.title })
+      .from(schema.document)
+      .where(inArray(schema.document.title, ["abandoned upload", "queued after it"]));
+    expect(stored.map((row) => row.title)).toEqual(["queued after it"]);
   });
 });

@@ -6,8 +6,15 @@ export class TenantBusyError extends Error {
   override readonly name = "TenantBusyError";
 }
 
-/** Runs `work` as one of `organizationId`'s heavy jobs (see createHeavyWorkGate). */
-export type HeavyWorkGate = <T>(organizationId: string, work: () => Promise<T>) => Promise<T>;
+/**
+ * Runs `work` as one of `organizationId`'s heavy jobs (see createHeavyWorkGate); when `signal`
+ * aborts before its turn (the client left), it gives its place up and `work` never runs.
+ */
+export type HeavyWorkGate = <T>(
+  organizationId: string,
+  work: () => Promise<T>,
+  signal?: AbortSignal,
+) => Promise<T>;
 
 /**
  * CPU-heavy work of one organization (a search: ranking thousands of chunks; a document
@@ -24,15 +31,23 @@ export function createHeavyWorkGate(
   const perOrganization = options.perOrganization ?? env().DB_TENANT_HEAVY_CONCURRENCY;
   const waitMs = options.waitMs ?? 30_000;
   const limiter = new KeyedLimiter(perOrganization);
-  return async (organizationId, work) => {
-    const release = await limiter.acquire(
-      organizationId,
-      waitMs,
-      () =>
-        new TenantBusyError(
-          `This organization already runs ${perOrganization} search or document ingestion at once and none finished within ${waitMs} ms; retry shortly.`,
-        ),
-    );
+  return async (organizationId, work, signal) => {
+    const release = await limiter
+      .acquire(
+        organizationId,
+        waitMs,
+        () =>
+          new TenantBusyError(
+            `This organization already runs ${perOrganization} search or document ingestion at once and none finished within ${waitMs} ms; retry shortly.`,
+          ),
+        signal,
+      )
+      .catch((error: unknown) => {
+        if (signal?.aborted && error === signal.reason) {
+          throw new TenantBusyError("The client left before its turn came: nothing ran.");
+        }
+        throw error;
+      });
     try {
       return await work();
     } finally {

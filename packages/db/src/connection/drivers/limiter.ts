@@ -11,8 +11,17 @@ export class KeyedLimiter {
       throw new RangeError(`limit must be >= 1 (got ${limit})`);
   }
 
-  /** Resolves with a release function once `key` has a free slot; rejects after `timeoutMs`. */
-  acquire(key: string, timeoutMs: number, onTimeout: () => Error): Promise<() => void> {
+  /**
+   * Resolves with a release function once `key` has a free slot; rejects after `timeoutMs`,
+   * or with `signal`'s reason when it aborts first (a caller that left gives its place up).
+   */
+  acquire(
+    key: string,
+    timeoutMs: number,
+    onTimeout: () => Error,
+    signal?: AbortSignal,
+  ): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     let entry = this.slots.get(key);
     if (!entry) {
       entry = { active: 0, waiting: [] };
@@ -29,15 +38,21 @@ export class KeyedLimiter {
       return Promise.resolve(once(release));
     }
     return new Promise((resolve, reject) => {
-      const grant = () => {
+      const leave = (error: unknown) => {
         clearTimeout(timer);
-        resolve(once(release));
-      };
-      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", abandon);
         const index = slot.waiting.indexOf(grant);
         if (index >= 0) slot.waiting.splice(index, 1);
-        reject(onTimeout());
-      }, timeoutMs);
+        reject(error);
+      };
+      const abandon = () => leave(signal?.reason);
+      const grant = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", abandon);
+        resolve(once(release));
+      };
+      const timer = setTimeout(() => leave(onTimeout()), timeoutMs);
+      signal?.addEventListener("abort", abandon, { once: true });
       slot.waiting.push(grant);
     });
   }
