@@ -7,6 +7,7 @@ import {
   type Embedder,
   getDb,
   HashingEmbedder,
+  type HeavyWorkGate,
   inlinePreparer,
   refusalOf,
 } from "@repo/db";
@@ -25,6 +26,11 @@ export interface McpAppOptions {
   embedder?: Embedder;
   /** Chunks and embeds documents to ingest. Default: on the event loop with `embedder`. */
   preparer?: DocumentPreparer;
+  /**
+   * Where searches and ingestions wait for their organization's turn. Default:
+   * createHeavyWorkGate() (DB_TENANT_HEAVY_CONCURRENCY at a time per organization).
+   */
+  heavyWork?: HeavyWorkGate;
   /** Whether requests may run yet (the production entry verifies its login first). */
   ready?: () => boolean;
   /** Unexpected errors (never sent to clients). Default: one line on stderr. */
@@ -51,7 +57,7 @@ export function createMcpApp(options: McpAppOptions = {}) {
   const db = () => options.db ?? getDb();
   const embedder = options.embedder ?? new HashingEmbedder();
   const ingest = createDocumentIngestor(options.preparer ?? inlinePreparer(embedder));
-  const heavyWork = createHeavyWorkGate();
+  const heavyWork = options.heavyWork ?? createHeavyWorkGate();
   const onError = options.onError ?? logError;
   const ready = options.ready ?? (() => true);
 
@@ -90,6 +96,7 @@ export function createMcpApp(options: McpAppOptions = {}) {
         embedder,
         ingest,
         heavyWork,
+        signal: c.req.raw.signal,
         caller: async () => caller,
         onError,
       });

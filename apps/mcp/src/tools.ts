@@ -38,6 +38,8 @@ export interface ToolOptions {
   ingest: IngestDocument;
   /** Where searches and ingestions wait for their organization's turn (one per process). */
   heavyWork: HeavyWorkGate;
+  /** Aborts when the client has left (HTTP): a call still waiting for its turn gives it up. */
+  signal?: AbortSignal;
   /**
    * The caller of the next tool call: HTTP authenticates once per request; stdio checks its
    * token again before each call (a token revoked mid-session stops working). Throws
@@ -91,7 +93,7 @@ export function createMcpServer(options: ToolOptions): McpServer {
 
   /** Runs CPU-heavy work (search, ingestion) in a turn of the caller's organization. */
   const heavy = async <T>(work: () => Promise<T>): Promise<T> =>
-    options.heavyWork((await options.caller()).organizationId, work);
+    options.heavyWork((await options.caller()).organizationId, work, options.signal);
 
   /** Runs a tool body; every refusal becomes a one-line tool error, never a crash. */
   const call = async (body: () => Promise<unknown>): Promise<CallToolResult> => {

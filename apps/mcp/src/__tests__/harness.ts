@@ -7,7 +7,7 @@ import type { CallToolResult, JSONRPCMessage } from "@modelcontextprotocol/sdk/t
 import type { Scope } from "@repo/db";
 import { issueToken, seed } from "@repo/db/admin";
 import { createTestDatabase, type TestDatabase } from "@repo/db/testing";
-import { createMcpApp } from "../app";
+import { createMcpApp, type McpAppOptions } from "../app";
 import { type RunningMcpServer, startMcpServer } from "../serve";
 
 // Each test file: its own migrated database with the dev seed (three organizations, one demo
@@ -28,7 +28,7 @@ export interface TestMcp {
   close(): Promise<void>;
 }
 
-export async function startTestMcp(): Promise<TestMcp> {
+export async function startTestMcp(options: Omit<McpAppOptions, "db"> = {}): Promise<TestMcp> {
   const database = await createTestDatabase();
   let server: RunningMcpServer | undefined;
   try {
@@ -36,10 +36,13 @@ export async function startTestMcp(): Promise<TestMcp> {
     const key = (organization: string) => organization.replace(/^org_/, "") as OrgKey;
     const tokens = Object.fromEntries(seeded.tokens.map((t) => [key(t.organization), t.token]));
     const users = Object.fromEntries(seeded.tokens.map((t) => [key(t.organization), t.user]));
-    server = await startMcpServer(createMcpApp({ db: database.app, onError: () => undefined }), {
-      port: 0,
-      hostname: "127.0.0.1",
-    });
+    server = await startMcpServer(
+      createMcpApp({ onError: () => undefined, ...options, db: database.app }),
+      {
+        port: 0,
+        hostname: "127.0.0.1",
+      },
+    );
     const running = server;
     return {
       url: running.url,

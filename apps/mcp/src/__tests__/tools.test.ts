@@ -1,5 +1,6 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { SCOPES, type Scope } from "@repo/db";
+import { createHeavyWorkGate, SCOPES, type Scope } from "@repo/db";
 import { document, researchPlan } from "@repo/db/schema";
 import { eq, inArray } from "@repo/db/sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,9 +19,11 @@ import {
 
 let mcp: TestMcp;
 const clients = {} as Record<OrgKey, Client>;
+/** Searches and ingestions wait for a turn of their organization; a test holds acme's. */
+const turns = createHeavyWorkGate({ perOrganization: 1 });
 
 beforeAll(async () => {
-  mcp = await startTestMcp();
+  mcp = await startTestMcp({ heavyWork: turns });
   for (const org of ORGS) clients[org] = await httpClient(mcp.url, mcp.tokens[org]);
 });
 afterAll(async () => {
@@ -278,6 +281,31 @@ describe("scopes", () => {
       );
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe("heavy work", () => {
+  it("can hold an organization's search until its heavy work before it is done, while another organization's runs", async () => {
+    let finish!: () => void;
+    const held = turns("org_acme", () => new Promise<void>((resolve) => (finish = resolve)));
+    try {
+      const search = clients.acme.callTool({
+        name: "search_documents",
+        arguments: { query: "research notes" },
+      });
+      const other = await clients.globex.callTool({
+        name: "search_documents",
+        arguments: { query: "research notes" },
+      });
+      expect(other.isError).toBeFalsy();
+      const state = await Promise.race([search.then(() => "answered"), sleep(300, "waiting")]);
+      expect(state).toBe("waiting");
+      finish();
+      expect((await search).isError).toBeFalsy();
+    } finally {
+      finish();
+      await held;
     }
   });
 });
