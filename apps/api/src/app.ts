@@ -81,21 +81,24 @@ export function createApp(options: AppOptions = {}) {
   app.onError(respondWithError);
   app.notFound((c) => c.json(notFound().body(), 404));
 
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) =>
+      c.json(
+        new ApiError(
+          413,
+          "payload_too_large",
+          `The body is larger than ${MAX_BODY_BYTES} bytes.`,
+        ).body(),
+        413,
+        { Connection: "close" },
+      ),
+  });
   app.use(
     "/v1/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        c.json(
-          new ApiError(
-            413,
-            "payload_too_large",
-            `The body is larger than ${MAX_BODY_BYTES} bytes.`,
-          ).body(),
-          413,
-          { Connection: "close" },
-        ),
-    }),
+    // Reading the body's stream to check it would build a whole Request on every GET: a GET
+    // or HEAD has none that anything reads.
+    (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)),
     async (c, next) => {
       if (ready()) return next();
       c.header("Retry-After", "1");
