@@ -59,7 +59,7 @@ export function tenantSetup(
 
 /**
  * Role `authenticated`, then any timeout overrides: a setup lists its queries before its SET
- * statements (the server driver sends the two groups as separate messages, see
+ * statements (on Citus the server driver sends the two groups as separate messages, see
  * src/connection/drivers/postgres.ts). The role is taken with set_config (is_local), which
  * is SET LOCAL ROLE in every respect but one: Citus does not replay it on worker
  * connections. Citus opens those as the current user anyway (`authenticated`), and a

@@ -107,6 +107,14 @@ function autocommitClient(
   });
 }
 
+/** What the pool learns about its server from its first unit. */
+interface ServerTraits {
+  /** Citus (SET LOCAL replayed on workers): undefined until a unit has asked. */
+  citus: boolean | undefined;
+}
+
+const CITUS_PROBE = "select current_setting('citus.version', true) is not null as citus";
+
 /** Marks, through drizzle's async execution, the statement a unit sends together with COMMIT. */
 const finalStatement = new AsyncLocalStorage<object>();
 
@@ -114,14 +122,16 @@ type Reserved = postgres.ReservedSql;
 
 /**
  * One tenant unit on a reserved connection, with the transaction on the wire in our hands:
- * BEGIN and the setup go out as two simple-protocol messages in the same write as fn's first
- * statement (postgres.js coalesces everything issued in one tick); the last statement, when
- * fn hands it over, in the same write as COMMIT. A one-statement unit is one round trip.
+ * BEGIN and the setup go out as one simple-protocol message (two on Citus) in the same write
+ * as fn's first statement (postgres.js coalesces everything issued in one tick); the last
+ * statement, when fn hands it over, in the same write as COMMIT. A one-statement unit is one
+ * round trip.
  * COMMIT's command tag is checked: a server that answers ROLLBACK (an aborted transaction,
  * whatever the driver did before) makes the unit fail, never resolve.
  */
 async function runPipelined(
   connection: Reserved,
+  server: ServerTraits,
   prepare: boolean,
   makeTransaction: (client: object) => Transaction,
   setup: readonly string[],
@@ -173,27 +183,38 @@ async function runPipelined(
     },
   };
 
-  // Two simple-protocol messages in one write: BEGIN with the setup's queries (the token
-  // check, the role's set_config), then its SET statements alone. Citus replays a SET LOCAL
-  // on every worker connection it opens later in the transaction as the whole text of the
-  // message that carried it: a query there would run again on the workers.
+  // BEGIN with the setup's queries (the token check, the role's set_config) and its SET
+  // statements: one simple-protocol message, or on Citus two in one write (the SETs alone).
+  // Citus replays a SET LOCAL on every worker connection it opens later in the transaction as
+  // the whole text of the message that carried it: a query there would run again on the
+  // workers. Until the pool knows its server, units take the two-message form and ask.
   const queries = setup.filter((statement) => !isSetStatement(statement));
   const sets = setup.filter(isSetStatement);
   if (setup.slice(0, queries.length).some(isSetStatement)) {
     // Sent in two groups, a setup in another order would run in another order here.
     throw new Error("A tenant unit's setup must list its queries before its SET statements.");
   }
-  const begin = send([`begin${readOnly ? " read only" : ""}`, ...queries].join("; "));
-  const setting = sets.length > 0 ? send(sets.join("; ")) : undefined;
+  const probing = server.citus === undefined;
+  const together = server.citus === false;
+  const first = [
+    `begin${readOnly ? " read only" : ""}`,
+    ...queries,
+    ...(probing ? [CITUS_PROBE] : []),
+    ...(together ? sets : []),
+  ];
+  const begin = send(first.join("; "));
+  const setting = !together && sets.length > 0 ? send(sets.join("; ")) : undefined;
   const setupDone = Promise.all([begin, setting]);
   setupDone.catch(() => {}); // awaited below, maybe after it failed: not an unhandled rejection
-  if (onSetup) {
+  if (onSetup || probing) {
     // The queries' rows as soon as they arrive, also when the unit then fails (BEGIN's first;
     // a one-statement simple query answers one result, not a list).
     begin.then(
       (results) => {
-        const answered = queries.length > 0 ? (results as unknown as postgres.Row[][]) : [];
-        onSetup(answered.slice(1));
+        const answered =
+          first.length > 1 ? (results as unknown as postgres.Row[][]) : [results as postgres.Row[]];
+        if (probing) server.citus = answered[1 + queries.length]?.[0]?.citus === true;
+        onSetup?.(answered.slice(1, 1 + queries.length));
       },
       () => {},
     );
@@ -320,6 +341,7 @@ export function createPostgresDatabase(target: PostgresTarget): PostgresHandle {
     ) as unknown as Transaction;
   };
 
+  const server: ServerTraits = { citus: undefined };
   const tenants = new KeyedLimiter(target.tenantConcurrency ?? Math.max(1, Math.ceil(max / 4)));
   const units: UnitRunner = {
     async run(setup, fn, options) {
@@ -337,7 +359,15 @@ export function createPostgresDatabase(target: PostgresTarget): PostgresHandle {
       try {
         const connection = await reserveWithin(pool, Math.max(1, deadline - Date.now()));
         try {
-          return await runPipelined(connection, prepare, makeTransaction, setup, fn, options);
+          return await runPipelined(
+            connection,
+            server,
+            prepare,
+            makeTransaction,
+            setup,
+            fn,
+            options,
+          );
         } catch (error) {
           if (errorCode(error) === "26000") preparedStatementsLost();
           throw error;
