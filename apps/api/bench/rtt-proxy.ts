@@ -22,6 +22,32 @@ export class RoundTripProxy {
     });
   }
 
+  // Every chunk waits the same delay, so one queue in arrival order serves all connections.
+  private readonly queue: { due: number; to: Socket; chunk: Buffer }[] = [];
+  private draining = false;
+
+  private delay(to: Socket, chunk: Buffer): void {
+    this.queue.push({ due: performance.now() + this.delayMs, to, chunk });
+    if (!this.draining) this.drain();
+  }
+
+  // Node's timers fire no sooner than 1 ms (a 0.5 ms timeout waits 1 ms): the last stretch
+  // before a chunk is due is spent polling with setImmediate, which still reads every socket.
+  private drain(): void {
+    this.draining = false;
+    const now = performance.now();
+    while (this.queue.length > 0 && this.queue[0]!.due <= now) {
+      const { to, chunk } = this.queue.shift()!;
+      if (to.writable) to.write(chunk);
+    }
+    const next = this.queue[0];
+    if (!next) return;
+    this.draining = true;
+    const wait = next.due - now;
+    if (wait > 1.5) setTimeout(() => this.drain(), Math.floor(wait - 1));
+    else setImmediate(() => this.drain());
+  }
+
   reset(): void {
     this.roundTrips = 0;
   }
@@ -39,8 +65,8 @@ export class RoundTripProxy {
     // A new round trip starts when the client speaks after the server last did.
     let awaitingReply = false;
     const forward = (to: Socket) => (chunk: Buffer) => {
-      if (this.delayMs === 0) to.write(chunk);
-      else setTimeout(() => to.writable && to.write(chunk), this.delayMs);
+      if (this.delayMs === 0 && this.queue.length === 0) to.write(chunk);
+      else this.delay(to, chunk);
     };
     const toServer = forward(server);
     const toClient = forward(client);

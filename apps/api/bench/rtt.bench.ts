@@ -144,6 +144,9 @@ async function ratio(operation: Operation, baseline: Operation): Promise<number>
     for (const side of order) (side === operation ? ours : theirs).push(await medianMs(side));
   }
   const mid = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  console.log(
+    `    ${operation} ${mid(ours).toFixed(3)} ms, ${baseline} ${mid(theirs).toFixed(3)} ms (medians)`,
+  );
   return mid(theirs) / mid(ours);
 }
 
