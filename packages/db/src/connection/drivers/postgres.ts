@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { createTableRelationsHelpers, extractTablesRelationalConfig } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { drizzle } from "drizzle-orm/postgres-js";
@@ -115,9 +114,6 @@ interface ServerTraits {
 
 const CITUS_PROBE = "select current_setting('citus.version', true) is not null as citus";
 
-/** Marks, through drizzle's async execution, the statement a unit sends together with COMMIT. */
-const finalStatement = new AsyncLocalStorage<object>();
-
 type Reserved = postgres.ReservedSql;
 
 /**
@@ -148,7 +144,9 @@ async function runPipelined(
   };
   const send = (text: string) => track(connection.unsafe(text));
 
-  const token = {};
+  // True while the final statement is being issued: drizzle sends a query synchronously
+  // when it is first awaited, so the one sent in that window is the final one.
+  let issuingFinal = false;
   let commit: ReturnType<typeof send> | undefined;
   let savepoints = 0;
   const client = {
@@ -159,7 +157,7 @@ async function runPipelined(
           prepare,
         }),
       );
-      if (!commit && finalStatement.getStore() === token) commit = send("commit");
+      if (issuingFinal && !commit) commit = send("commit");
       return pending;
     },
     // drizzle's nested tx.transaction() calls this (postgres.js semantics).
@@ -228,7 +226,16 @@ async function runPipelined(
     }
     if (last) {
       const statement = last;
-      value = await finalStatement.run(token, () => Promise.resolve(statement));
+      value = await new Promise((resolve, reject) => {
+        issuingFinal = true;
+        try {
+          statement.then(resolve, reject);
+        } catch (error) {
+          reject(error);
+        } finally {
+          issuingFinal = false;
+        }
+      });
     }
     await setupDone;
     if (failure) throw failure;
