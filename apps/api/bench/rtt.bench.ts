@@ -28,7 +28,7 @@ loadEnvFile();
 
 const DELAYS_MS = [0, 0.5, 1];
 const RUNS = 200;
-const ROUNDS = 2;
+const ROUNDS = 3;
 
 if (!process.env.TEST_DATABASE_URL) {
   console.log("bench:rtt skipped: needs a server (TEST_DATABASE_URL)");
@@ -164,12 +164,30 @@ try {
     rtt_bare_route: await roundTrips("route"),
   };
   for (const [name, value] of Object.entries(counts)) console.log(`bench ${name}=${value}`);
+  const misses = (name: string, value: number, ok: boolean, target: string) => {
+    if (!ok) console.log(`    ${name}=${value} misses its target (${target})`);
+  };
+  misses("rtt_tenant_unit", counts.rtt_tenant_unit, counts.rtt_tenant_unit === 1, "= 1");
+  misses(
+    "rtt_tenant_unit_read_only",
+    counts.rtt_tenant_unit_read_only,
+    counts.rtt_tenant_unit_read_only === 1,
+    "= 1",
+  );
+  misses("rtt_tenant_unit_3", counts.rtt_tenant_unit_3, counts.rtt_tenant_unit_3 <= 3, "<= 3");
+  misses("rtt_api_get", counts.rtt_api_get, counts.rtt_api_get <= 2, "<= 2");
 
   for (const delay of DELAYS_MS) {
     proxy.delayMs = delay;
     const suffix = `${String(delay).replace(".", "")}ms`;
-    console.log(`bench tenant_point_ratio_${suffix}=${(await ratio("unit", "bare")).toFixed(2)}`);
-    console.log(`bench api_get_ratio_${suffix}=${(await ratio("api_get", "route")).toFixed(2)}`);
+    const point = await ratio("unit", "bare");
+    console.log(`bench tenant_point_ratio_${suffix}=${point.toFixed(2)}`);
+    const apiGet = await ratio("api_get", "route");
+    console.log(`bench api_get_ratio_${suffix}=${apiGet.toFixed(2)}`);
+    if (delay === 1) {
+      misses("tenant_point_ratio_1ms", Number(point.toFixed(2)), point >= 0.9, ">= 0.9");
+      misses("api_get_ratio_1ms", Number(apiGet.toFixed(2)), apiGet >= 0.8, ">= 0.8");
+    }
     console.log(
       `bench api_list_ratio_${suffix}=${(await ratio("api_list", "route_list")).toFixed(2)}`,
     );
