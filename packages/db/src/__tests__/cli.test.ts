@@ -10,8 +10,10 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeFailure } from "../bin/cli";
 import { env } from "../connection/env";
-import { packageRoot } from "../connection/paths";
+import { migrationsFolder, packageRoot } from "../connection/paths";
+import { readJournal } from "../migrator";
 import { createEmbeddedDataDir, createTestDatabase, type TestDatabase } from "../testing";
+import { MigrationsCopy } from "./migrate-cli";
 
 const run = promisify(execFile);
 const server = env().TEST_DATABASE_URL;
@@ -97,12 +99,23 @@ describe.concurrent("db:* commands", spawnTimeout, () => {
   });
 
   it("cannot report --status as fine while migrations are pending (a stale lock is taken over)", async () => {
-    const dataDir = path.join(scratch, "fresh");
-    const gone = spawnSync(process.execPath, ["-e", ""]).pid;
-    await writeFile(`${dataDir}.lock`, JSON.stringify({ pid: gone, command: "pnpm dev" }));
-    const result = await cli("migrate", ["--status"], { PGLITE_DATA_DIR: dataDir });
-    expect(result.stdout).toMatch(/pending/);
-    expect(result.code).toBe(1);
+    // A migrated database and one migration more: no initdb in the child.
+    const dataDir = path.join(scratch, "behind");
+    const migrations = await MigrationsCopy.create();
+    try {
+      await createEmbeddedDataDir(dataDir);
+      const last = readJournal(migrationsFolder).at(-1)!;
+      await migrations.add("0099_next", "SELECT 1;", last.when + 1000);
+      const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+      await writeFile(`${dataDir}.lock`, JSON.stringify({ pid: gone, command: "pnpm dev" }));
+      const result = await cli("migrate", ["--status", "--migrations-folder", migrations.dir], {
+        PGLITE_DATA_DIR: dataDir,
+      });
+      expect(result.stdout).toMatch(/pending.*0099_next/);
+      expect(result.code).toBe(1);
+    } finally {
+      await migrations.dispose();
+    }
   });
 
   it("cannot open the embedded database while another process holds it", async () => {

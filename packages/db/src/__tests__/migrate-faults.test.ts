@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
@@ -10,41 +10,11 @@ import { migrationsFolder } from "../connection/paths";
 import { rows } from "../connection/rows";
 import { MIGRATION_LOCK_KEY_SQL, MigrationError, migrate, readJournal } from "../migrator";
 import { createEmbeddedDataDir, createTestDatabase, type TestDatabase } from "../testing";
-import { migrateCli } from "./migrate-cli";
+import { MigrationsCopy, migrateCli } from "./migrate-cli";
 
 const server = env().TEST_DATABASE_URL;
 const journal = readJournal(migrationsFolder);
 const last = journal.at(-1)!;
-
-/** A copy of src/migrations to break on purpose. */
-class MigrationsCopy {
-  private constructor(readonly dir: string) {}
-  static async create() {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "repo-db-migrations-"));
-    await cp(migrationsFolder, dir, { recursive: true });
-    return new MigrationsCopy(dir);
-  }
-  /** Adds a migration to the journal and writes its file. */
-  async add(tag: string, text: string, when: number) {
-    const journalPath = path.join(this.dir, "meta/_journal.json");
-    const parsed = JSON.parse(await readFile(journalPath, "utf8"));
-    parsed.entries.push({ idx: parsed.entries.length, version: "7", when, tag, breakpoints: true });
-    await writeFile(journalPath, JSON.stringify(parsed, null, 2));
-    await writeFile(path.join(this.dir, `${tag}.sql`), text);
-  }
-  write(file: string, text: string) {
-    return writeFile(path.join(this.dir, file), text);
-  }
-  async append(file: string, text: string) {
-    await writeFile(
-      path.join(this.dir, file),
-      (await readFile(path.join(this.dir, file), "utf8")) + text,
-    );
-  }
-  dispose() {
-    return rm(this.dir, { recursive: true, force: true });
-  }
-}
 
 const appliedCount = async (testDb: TestDatabase) =>
   Number(
