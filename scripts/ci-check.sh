@@ -30,6 +30,10 @@ echo "[ci:check] new-table walk-through on a copy of the repo (TEST_NEW_TABLE=1)
 env -u TEST_DATABASE_URL -u TEST_POOLER_URL -u TEST_REPLICA_URL -u TEST_NEON_WS_PROXY -u DATABASE_URL TEST_NEW_TABLE=1 \
   pnpm --filter @repo/db exec vitest run src/__tests__/new-table.test.ts --outputFile.json=.test-results/new-table.json || status=1
 
+# Every pass from here on has a server: the API's property test tries 1,000 inputs per route
+# (apps/api/src/__tests__/any-input.test.ts; a plain `pnpm test` samples 150).
+export TEST_PROPERTY_CASES=1000
+
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "[ci:check] tests on the server in TEST_DATABASE_URL"
   # Never replayed from turbo's cache: the server's state is not an input turbo can hash, so a
@@ -104,7 +108,7 @@ fi
 if [ -n "$citus_url" ]; then
   echo "[ci:check] tests on the Citus cluster in TEST_CITUS_URL"
   citus_started=$(date +%s)
-  citus=(env -u DATABASE_URL -u TEST_DATABASE_URL -u TEST_POOLER_URL -u TEST_REPLICA_URL -u TEST_NEON_WS_PROXY "TEST_CITUS_URL=$citus_url")
+  citus=(env -u DATABASE_URL -u TEST_DATABASE_URL -u TEST_POOLER_URL -u TEST_REPLICA_URL -u TEST_NEON_WS_PROXY -u TEST_PROPERTY_CASES "TEST_CITUS_URL=$citus_url")
   "${citus[@]}" pnpm --filter @repo/db exec vitest run src/__tests__/citus.test.ts \
     src/__tests__/isolation.test.ts src/__tests__/search.test.ts src/__tests__/unit.test.ts \
     src/__tests__/tenant.test.ts src/__tests__/token-unit.test.ts \

@@ -11,10 +11,13 @@ import { startTestApi, type TestApi } from "./harness";
 
 /**
  * Generated inputs per route: the run time grows with it (12 routes, each this many
- * requests). 1,000 on a server (every CI run); on embedded PGlite, which serves one request
- * at a time at >= 5 ms each, a 150-case sample keeps `pnpm test` quick.
+ * requests). `pnpm test` samples 150; `pnpm ci:check` sets TEST_PROPERTY_CASES=1000 for its
+ * server passes, so every CI run tries 1,000 per route on a real server.
  */
-const CASES_PER_ROUTE = process.env.TEST_DATABASE_URL ? 1_000 : 150;
+const CASES_PER_ROUTE = Number(process.env.TEST_PROPERTY_CASES ?? 150);
+if (!Number.isInteger(CASES_PER_ROUTE) || CASES_PER_ROUTE < 1) {
+  throw new Error(`TEST_PROPERTY_CASES must be a positive integer (got ${CASES_PER_ROUTE})`);
+}
 
 let api: TestApi;
 /** Seeded rows by id: the token's organization's (own) and the others' (answered 404). */
