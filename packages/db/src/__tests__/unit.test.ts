@@ -294,7 +294,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("a tenant unit on a server conne
   });
 
   it("can survive its connection being killed mid-unit: a typed error, then a clean pool", async () => {
-    const pool = createDatabase({ url: testDb.appUrl!, max: 2 });
+    // One connection: the units after the kill run on the reconnected one.
+    const pool = createDatabase({ url: testDb.appUrl!, max: 1 });
     try {
       const error = await failure(
         withTenantContext(pool.db, { organizationId: "org_a" }, async (tx) => {
