@@ -189,6 +189,22 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("a tenant unit on a server conne
     }
   });
 
+  it("cannot run a statement issued after the final one: refused, never sent behind COMMIT", async () => {
+    let stray: Promise<unknown> | undefined;
+    const seen = await withTenantContext(testDb.app, { organizationId: "org_a" }, (tx) => {
+      // Runs once the final statement and COMMIT are on their way.
+      queueMicrotask(() => {
+        stray = failure(tx.insert(researchPlan).values(plan("unit_after_commit")));
+      });
+      return tx.select({ org: researchPlan.organizationId }).from(researchPlan);
+    });
+    expect(new Set(seen.map((row) => row.org))).toEqual(new Set(["org_a"]));
+    expect(rootCause(await stray)).toMatchObject({
+      message: expect.stringContaining("issued after the unit's final statement"),
+    });
+    expect(await stored("unit_after_commit")).toBe(0);
+  });
+
   it("can report a setup error (not the 25P02 after it) and run nothing queued behind it", async () => {
     // A login that may not SET ROLE authenticated: the setup fails; the pipelined insert may not run.
     await testDb.db.execute(sql`do $$ begin

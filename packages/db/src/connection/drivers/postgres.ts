@@ -151,6 +151,8 @@ async function runPipelined(
   let savepoints = 0;
   const client = {
     unsafe(query: string, params?: unknown[], options?: object) {
+      // Behind COMMIT a statement would run outside the unit, as app_runtime: never send it.
+      if (commit) return refusedAfterCommit();
       const pending = track(
         connection.unsafe(query, params as postgres.ParameterOrJSON<never>[], {
           ...options,
@@ -211,7 +213,9 @@ async function runPipelined(
       (results) => {
         const answered =
           first.length > 1 ? (results as unknown as postgres.Row[][]) : [results as postgres.Row[]];
-        if (probing) server.citus = answered[1 + queries.length]?.[0]?.citus === true;
+        // Only a clear answer counts: anything else leaves the pool asking (the split form).
+        const citus = answered[1 + queries.length]?.[0]?.citus;
+        if (probing && typeof citus === "boolean") server.citus = citus;
         onSetup?.(answered.slice(1, 1 + queries.length));
       },
       () => {},
@@ -251,6 +255,18 @@ async function runPipelined(
     await connection.unsafe("rollback").catch(() => {});
     throw setupError ?? error;
   }
+}
+
+/** What a statement issued after its unit's final one gets instead of running after COMMIT. */
+function refusedAfterCommit() {
+  const refused = Promise.reject(
+    new Error(
+      "A statement was issued after the unit's final statement (the one sent with COMMIT) and was not run: await every statement before returning the last one.",
+    ),
+  );
+  refused.catch(() => {}); // a statement nobody awaits must not crash the process
+  // drizzle reads rows through .values()
+  return Object.assign(refused, { values: () => refused });
 }
 
 /**
